@@ -1,0 +1,125 @@
+// tocsin command line. Flags follow Suricata's where a Suricata user would look for them.
+#include <unistd.h>
+
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "core/config.h"
+#include "pipeline/run.h"
+
+namespace {
+
+constexpr int kExitUsage = 2;
+
+void on_stop_signal(int) { tocsin::pipeline::StopRequest::requested = 1; }
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+struct RunArgs {
+    std::vector<std::string> reads;
+    std::vector<std::string> rules;
+    std::vector<std::string> sets;
+    std::string config_file;
+    std::string log_dir;
+    std::string checksum_mode;
+    std::string runmode;
+    unsigned workers = 1;
+    bool simulate_ips = false;
+    bool quiet = false;
+};
+
+int run_command(const RunArgs& args) {
+    tocsin::Config config;
+    try {
+        if (!args.config_file.empty()) config.load_yaml_file(args.config_file);
+        if (!args.checksum_mode.empty()) {
+            if (args.checksum_mode != "none" && args.checksum_mode != "all") {
+                fmt::print(stderr, "tocsin: -k takes 'none' or 'all', not '{}'\n", args.checksum_mode);
+                return kExitUsage;
+            }
+            config.set("checksum-validation", args.checksum_mode == "all" ? "yes" : "no");
+        }
+        for (const auto& s : args.sets) config.set_override(s);
+        // Validate every typed key up front so a bad value is a usage error, not a crash later.
+        for (const auto& key : tocsin::Config::known_keys()) {
+            const std::string v = config.get_string(key.key);
+            (void)v;
+        }
+    } catch (const tocsin::ConfigError& e) {
+        fmt::print(stderr, "tocsin: {}\n", e.what());
+        return kExitUsage;
+    }
+    const auto unknown = config.unknown_keys();
+    if (!unknown.empty()) {
+        std::string list;
+        for (std::size_t i = 0; i < unknown.size() && i < 8; ++i)
+            list += (i ? ", " : "") + unknown[i];
+        if (unknown.size() > 8) list += fmt::format(" and {} more", unknown.size() - 8);
+        fmt::print(stderr, "tocsin: warning: {} configuration key(s) have no meaning in Tocsin and are ignored: {}\n",
+                   unknown.size(), list);
+    }
+    if (!args.rules.empty())
+        fmt::print(stderr, "tocsin: warning: the rule engine is not part of this build yet; "
+                           "{} rule file(s) ignored\n", args.rules.size());
+    if (args.simulate_ips)
+        fmt::print(stderr, "tocsin: warning: --simulate-ips has no effect without rules\n");
+
+    tocsin::pipeline::RunOptions options;
+    options.inputs = args.reads;
+    options.log_dir = args.log_dir.empty() ? config.get_string("default-log-dir") : args.log_dir;
+    options.workers = args.workers;
+    options.progress = isatty(STDERR_FILENO) != 0 && !args.quiet;
+    options.summary = !args.quiet;
+    install_signal_handlers();
+    try {
+        return tocsin::pipeline::run_files(options, config).exit_code;
+    } catch (const tocsin::ConfigError& e) {
+        fmt::print(stderr, "tocsin: {}\n", e.what());
+        return kExitUsage;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "tocsin: {}\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Tocsin: network security monitor for IT and industrial networks"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "tocsin 0.1.0");
+
+    RunArgs args;
+    auto* run = app.add_subcommand("run", "Inspect traffic from capture files");
+    run->add_option("-r,--read", args.reads, "Capture file (pcap/pcapng) or folder; repeatable")
+        ->required();
+    run->add_option("-S,--rules", args.rules, "Rule file; repeatable");
+    run->add_option("-c,--config", args.config_file, "tocsin.yaml");
+    run->add_option("-l,--log-dir", args.log_dir, "Folder that receives eve.json");
+    run->add_option("-k,--checksum", args.checksum_mode, "Checksum validation: all (default) or none");
+    run->add_option("--set", args.sets, "Override a configuration key: KEY=VALUE; repeatable");
+    run->add_option("--workers", args.workers, "Worker threads (flow-affine)")
+        ->check(CLI::Range(1u, 256u));
+    run->add_option("--runmode", args.runmode, "Accepted for Suricata compatibility");
+    run->add_flag("--simulate-ips", args.simulate_ips, "Treat the capture as inline traffic");
+    run->add_flag("-q,--quiet", args.quiet, "No progress line or summary");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? 0 : kExitUsage;
+    }
+    if (run->parsed()) return run_command(args);
+    return kExitUsage;
+}

@@ -1,0 +1,211 @@
+#include "core/config.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cctype>
+
+#include <yaml-cpp/yaml.h>
+
+namespace tocsin {
+namespace {
+
+// Every key Tocsin reads, with its default. Names follow suricata.yaml where Suricata has one.
+const std::vector<ConfigKeyInfo> kKnownKeys = {
+    {"checksum-validation", "yes", "validate IP/TCP/UDP/ICMP checksums (-k none turns off)"},
+    {"decoder.max-layers", "16", "tunnel/encapsulation depth before decoder.too_many_layers"},
+    {"decoder.vxlan.enabled", "yes", "decode VXLAN on the ports below"},
+    {"decoder.vxlan.ports", "4789", "UDP destination port(s) for VXLAN, comma separated"},
+    {"decoder.gre.enabled", "yes", "decode GRE-encapsulated packets"},
+    {"defrag.memcap", "32mb", "bytes of fragments held for reassembly"},
+    {"defrag.timeout", "60", "seconds a fragment train may take to complete"},
+    {"defrag.trackers", "65535", "most fragment trains held at once"},
+    {"defrag.policy", "bsd", "overlap policy: first, last, bsd, bsd-right, linux, windows, solaris"},
+    {"flow.memcap", "128mb", "memory for the flow table (per run, split across workers)"},
+    {"flow.hash-size", "65536", "initial buckets of each worker's flow table"},
+    {"flow-timeouts.default.new", "30", ""},
+    {"flow-timeouts.default.established", "300", ""},
+    {"flow-timeouts.default.closed", "0", ""},
+    {"flow-timeouts.tcp.new", "60", ""},
+    {"flow-timeouts.tcp.established", "600", ""},
+    {"flow-timeouts.tcp.closed", "60", ""},
+    {"flow-timeouts.udp.new", "30", ""},
+    {"flow-timeouts.udp.established", "300", ""},
+    {"flow-timeouts.icmp.new", "30", ""},
+    {"flow-timeouts.icmp.established", "300", ""},
+    {"stream.memcap", "64mb", "TCP session state memory"},
+    {"stream.midstream", "false", "pick up TCP sessions whose handshake was not seen"},
+    {"stream.async-oneside", "false", "reassemble when only one direction is seen"},
+    {"stream.reassembly.memcap", "256mb", "bytes of out-of-order TCP data held (per run)"},
+    {"stream.reassembly.depth", "1mb", "bytes per direction handed to app-layer; 0 = unlimited"},
+    {"stream.reassembly.policy", "bsd",
+     "overlap policy: first, last, bsd, linux, old-linux, windows, vista, solaris, macos"},
+    {"stream.reassembly.max-ooo-segments", "4096", "out-of-order segments held per direction"},
+    {"outputs.eve.filename", "eve.json", "EVE file name inside the log directory"},
+    {"outputs.eve.append", "no", "append to an existing eve.json instead of replacing it"},
+    {"outputs.eve.buffer-size", "1mb", "EVE writer buffer"},
+    {"outputs.eve.types.flow", "yes", "write flow events"},
+    {"outputs.eve.types.anomaly", "yes", "write anomaly events"},
+    {"outputs.eve.types.stats", "yes", "write a stats event at the end of the run"},
+    {"default-log-dir", ".", "log directory when -l is not given"},
+    {"runmode", "workers", "accepted for Suricata compatibility"},
+};
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return std::string(s);
+}
+
+void flatten(const YAML::Node& node, const std::string& prefix,
+             std::map<std::string, std::string, std::less<>>& out) {
+    if (node.IsMap()) {
+        for (const auto& item : node) {
+            std::string key = item.first.as<std::string>();
+            flatten(item.second, prefix.empty() ? key : prefix + "." + key, out);
+        }
+    } else if (node.IsSequence()) {
+        // Lists of scalars become comma-separated values ("ports: [4789, 8472]").
+        std::string joined;
+        bool scalars = true;
+        for (const auto& item : node) {
+            if (!item.IsScalar()) {
+                scalars = false;
+                break;
+            }
+            if (!joined.empty()) joined += ",";
+            joined += item.as<std::string>();
+        }
+        if (scalars && !prefix.empty()) out[prefix] = joined;
+    } else if (node.IsScalar() && !prefix.empty()) {
+        out[prefix] = node.as<std::string>();
+    }
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_size(std::string_view text) {
+    std::string t = trim(text);
+    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::uint64_t number = 0;
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), number);
+    if (ec != std::errc{} || end == t.data()) return std::nullopt;
+    std::string_view unit(end, t.data() + t.size() - end);
+    while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+    std::uint64_t scale = 1;
+    if (unit.empty() || unit == "b") {
+        scale = 1;
+    } else if (unit == "kb" || unit == "k" || unit == "kib") {
+        scale = 1ULL << 10;
+    } else if (unit == "mb" || unit == "m" || unit == "mib") {
+        scale = 1ULL << 20;
+    } else if (unit == "gb" || unit == "g" || unit == "gib") {
+        scale = 1ULL << 30;
+    } else {
+        return std::nullopt;
+    }
+    if (number > UINT64_MAX / scale) return std::nullopt;
+    return number * scale;
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+    std::string t = trim(text);
+    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (t == "yes" || t == "true" || t == "on" || t == "1" || t == "all") return true;
+    if (t == "no" || t == "false" || t == "off" || t == "0" || t == "none") return false;
+    return std::nullopt;
+}
+
+Config::Config() {
+    for (const auto& k : kKnownKeys) values_[std::string(k.key)] = std::string(k.default_value);
+}
+
+const std::vector<ConfigKeyInfo>& Config::known_keys() { return kKnownKeys; }
+
+void Config::load_yaml_text(std::string_view text) {
+    try {
+        YAML::Node root = YAML::Load(std::string(text));
+        flatten(root, "", values_);
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(std::string("invalid YAML: ") + e.what());
+    }
+}
+
+void Config::load_yaml_file(const std::string& path) {
+    try {
+        YAML::Node root = YAML::LoadFile(path);
+        flatten(root, "", values_);
+    } catch (const YAML::BadFile&) {
+        throw ConfigError(path + ": cannot read configuration file");
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(path + ": invalid YAML: " + e.what());
+    }
+}
+
+void Config::set_override(std::string_view assignment) {
+    auto eq = assignment.find('=');
+    if (eq == std::string_view::npos || eq == 0)
+        throw ConfigError("--set wants KEY=VALUE, got '" + std::string(assignment) + "'");
+    set(trim(assignment.substr(0, eq)), trim(assignment.substr(eq + 1)));
+}
+
+void Config::set(std::string_view key, std::string_view value) {
+    values_[std::string(key)] = std::string(value);
+}
+
+std::optional<std::string> Config::get(std::string_view key) const {
+    auto it = values_.find(key);
+    if (it == values_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::string Config::get_string(std::string_view key) const { return get(key).value_or(""); }
+
+bool Config::get_bool(std::string_view key) const {
+    auto v = get(key);
+    if (!v) return false;
+    auto b = parse_bool(*v);
+    if (!b) throw ConfigError(std::string(key) + ": expected yes/no, got '" + *v + "'");
+    return *b;
+}
+
+std::int64_t Config::get_int(std::string_view key) const {
+    std::string v = trim(get_string(key));
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc{} || end != v.data() + v.size())
+        throw ConfigError(std::string(key) + ": expected an integer, got '" + v + "'");
+    return n;
+}
+
+std::uint64_t Config::get_size(std::string_view key) const {
+    std::string v = get_string(key);
+    auto n = parse_size(v);
+    if (!n) throw ConfigError(std::string(key) + ": expected a size like 64mb, got '" + v + "'");
+    return *n;
+}
+
+std::uint32_t Config::get_seconds(std::string_view key) const {
+    std::string v = trim(get_string(key));
+    std::uint32_t scale = 1;
+    if (!v.empty() && (v.back() == 'm' || v.back() == 's' || v.back() == 'h')) {
+        scale = v.back() == 'm' ? 60 : v.back() == 'h' ? 3600 : 1;
+        v.pop_back();
+    }
+    std::uint32_t n = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc{} || end != v.data() + v.size())
+        throw ConfigError(std::string(key) + ": expected seconds, got '" + get_string(key) + "'");
+    return n * scale;
+}
+
+std::vector<std::string> Config::unknown_keys() const {
+    std::vector<std::string> out;
+    for (const auto& [key, value] : values_) {
+        bool known = std::any_of(kKnownKeys.begin(), kKnownKeys.end(),
+                                 [&](const ConfigKeyInfo& k) { return k.key == key; });
+        if (!known) out.push_back(key);
+    }
+    return out;
+}
+
+}  // namespace tocsin

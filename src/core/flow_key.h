@@ -1,0 +1,59 @@
+// The identity of a bidirectional flow: VLANs, protocol, addresses and ports.
+// Keys are normalised (lower endpoint first) so both directions map to one key and one hash;
+// the same symmetric hash picks the worker, so a flow lives on exactly one worker.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "core/address.h"
+
+namespace tocsin {
+
+struct FlowKey {
+    IpAddress lo_addr;
+    IpAddress hi_addr;
+    std::uint16_t lo_port = 0;
+    std::uint16_t hi_port = 0;
+    std::uint16_t vlan[2] = {0, 0};
+    std::uint8_t proto = 0;
+
+    bool operator==(const FlowKey&) const = default;
+
+    // Builds the normalised key; `swapped` tells whether (src, sport) became the hi endpoint.
+    static FlowKey make(const IpAddress& src, std::uint16_t sport, const IpAddress& dst,
+                        std::uint16_t dport, std::uint8_t proto, const std::uint16_t vlan_ids[2],
+                        bool& swapped) {
+        FlowKey k;
+        swapped = dst < src || (dst == src && dport < sport);
+        k.lo_addr = swapped ? dst : src;
+        k.hi_addr = swapped ? src : dst;
+        k.lo_port = swapped ? dport : sport;
+        k.hi_port = swapped ? sport : dport;
+        k.vlan[0] = vlan_ids[0];
+        k.vlan[1] = vlan_ids[1];
+        k.proto = proto;
+        return k;
+    }
+
+    std::uint64_t hash() const {
+        // FNV-1a over the fields, then a 64-bit finaliser: cheap, stable across runs and builds.
+        std::uint64_t h = 1469598103934665603ULL;
+        auto mix = [&h](const void* p, std::size_t n) {
+            const auto* b = static_cast<const std::uint8_t*>(p);
+            for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ULL;
+        };
+        mix(lo_addr.bytes.data(), lo_addr.width());
+        mix(hi_addr.bytes.data(), hi_addr.width());
+        mix(&lo_port, 2);
+        mix(&hi_port, 2);
+        mix(vlan, sizeof vlan);
+        mix(&proto, 1);
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdULL;
+        h ^= h >> 33;
+        return h;
+    }
+};
+
+}  // namespace tocsin

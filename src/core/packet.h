@@ -1,0 +1,114 @@
+// A decoded packet: views into the captured bytes plus the fields later stages need.
+// Decoders fill it; nothing after decode re-parses headers.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+#include "core/address.h"
+#include "core/anomaly.h"
+#include "core/cursor.h"
+#include "core/flow_key.h"
+#include "core/timestamp.h"
+
+namespace tocsin {
+
+enum IpProto : std::uint8_t {
+    kProtoIcmp = 1,
+    kProtoTcp = 6,
+    kProtoUdp = 17,
+    kProtoGre = 47,
+    kProtoIcmpv6 = 58,
+};
+
+enum TcpFlags : std::uint8_t {
+    kTcpFin = 0x01,
+    kTcpSyn = 0x02,
+    kTcpRst = 0x04,
+    kTcpPsh = 0x08,
+    kTcpAck = 0x10,
+    kTcpUrg = 0x20,
+    kTcpEce = 0x40,
+    kTcpCwr = 0x80,
+};
+
+struct TcpInfo {
+    std::uint32_t seq = 0;
+    std::uint32_t ack = 0;
+    std::uint16_t window = 0;
+    std::uint8_t flags = 0;
+    std::uint8_t header_len = 0;
+    // Options the stream tracker uses.
+    bool has_mss = false;
+    bool has_wscale = false;
+    bool sack_permitted = false;
+    bool has_timestamp = false;
+    std::uint8_t wscale = 0;
+    std::uint16_t mss = 0;
+    std::uint32_t ts_value = 0;
+    std::uint32_t ts_echo = 0;
+};
+
+// Fixed-size list: a packet carries a few anomalies without allocating.
+class AnomalyList {
+public:
+    void add(Anomaly a) {
+        for (std::uint8_t i = 0; i < count_; ++i)
+            if (items_[i] == a) return;
+        if (count_ < items_.size()) items_[count_++] = a;
+    }
+    std::span<const Anomaly> items() const { return {items_.data(), count_}; }
+    bool empty() const { return count_ == 0; }
+    void clear() { count_ = 0; }
+
+private:
+    std::array<Anomaly, 8> items_{};
+    std::uint8_t count_ = 0;
+};
+
+struct Packet {
+    // Capture facts.
+    Timestamp ts;
+    std::uint64_t pcap_cnt = 0;   // 1-based position across all inputs
+    std::uint32_t wire_len = 0;   // original length on the wire
+    std::uint32_t file_index = 0; // which input file
+    ByteSpan data;                // captured bytes (or reassembled datagram)
+
+    // Layer 2.
+    std::uint16_t vlan[2] = {0, 0};
+    std::uint8_t vlan_count = 0;
+
+    // Layer 3 (innermost IP header when tunnelled).
+    std::uint8_t ip_version = 0;  // 0: no IP layer
+    IpAddress src;
+    IpAddress dst;
+    std::uint8_t ip_proto = 0;    // transport protocol after extension headers
+    std::uint8_t ttl = 0;
+    std::uint16_t ip_id = 0;
+    ByteSpan ip_header;
+    ByteSpan ip_payload;
+    bool is_fragment = false;      // an IP fragment (not yet reassembled)
+    bool is_reassembled = false;   // a datagram rebuilt from fragments
+    std::uint8_t tunnel_depth = 0;
+
+    // Layer 4.
+    bool has_l4 = false;           // transport header decoded
+    std::uint16_t sport = 0;
+    std::uint16_t dport = 0;
+    TcpInfo tcp;
+    std::uint8_t icmp_type = 0;
+    std::uint8_t icmp_code = 0;
+    ByteSpan payload;
+
+    bool checksum_bad = false;     // IP or transport checksum failed validation
+    AnomalyList anomalies;
+
+    // Set when the packet belongs to a flow (has_l4, or ICMP/other IP protocols).
+    FlowKey flow_key;
+    std::uint64_t flow_hash = 0;
+    bool key_swapped = false;      // src is the key's hi endpoint
+    bool has_flow_key = false;
+};
+
+}  // namespace tocsin

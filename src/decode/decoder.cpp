@@ -1,0 +1,1094 @@
+#include "decode/decoder.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "core/overlap_policy.h"
+#include "decode/checksum.h"
+
+namespace tocsin::decode {
+namespace {
+
+constexpr std::uint16_t kEtherIpv4 = 0x0800;
+constexpr std::uint16_t kEtherArp = 0x0806;
+constexpr std::uint16_t kEtherIpv6 = 0x86dd;
+constexpr std::uint16_t kEtherVlan = 0x8100;
+constexpr std::uint16_t kEtherQinq = 0x88a8;
+constexpr std::uint16_t kEtherQinqOld = 0x9100;
+constexpr std::uint16_t kEtherMplsUnicast = 0x8847;
+constexpr std::uint16_t kEtherMplsMulticast = 0x8848;
+constexpr std::uint16_t kEtherPppoeDiscovery = 0x8863;
+constexpr std::uint16_t kEtherPppoeSession = 0x8864;
+constexpr std::uint16_t kEtherTransparentBridging = 0x6558;
+constexpr std::uint16_t kEtherErspan = 0x88be;
+
+constexpr std::uint8_t kIpProtoIpv4 = 4;
+constexpr std::uint8_t kIpProtoIpv6 = 41;
+constexpr std::uint8_t kIp6HopByHop = 0;
+constexpr std::uint8_t kIp6Routing = 43;
+constexpr std::uint8_t kIp6Fragment = 44;
+constexpr std::uint8_t kIp6Esp = 50;
+constexpr std::uint8_t kIp6Auth = 51;
+constexpr std::uint8_t kIp6NoNext = 59;
+constexpr std::uint8_t kIp6DestOpts = 60;
+constexpr std::uint8_t kIp6Mobility = 135;
+
+bool is_ipv4_option_known(std::uint8_t type) {
+    switch (type) {
+        case 7:    // record route
+        case 68:   // timestamp
+        case 130:  // security
+        case 131:  // loose source route
+        case 133:  // extended security
+        case 134:  // commercial security (CIPSO)
+        case 136:  // stream id
+        case 137:  // strict source route
+        case 148:  // router alert
+        case 25:   // quick-start
+            return true;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+bool link_type_supported(std::uint32_t linktype) {
+    switch (linktype) {
+        case kLinkNull:
+        case kLinkEthernet:
+        case kLinkRaw:
+        case kLinkRawAlt:
+        case kLinkLoop:
+        case kLinkSll:
+        case kLinkIpv4:
+        case kLinkIpv6:
+        case kLinkSll2:
+            return true;
+        default:
+            return false;
+    }
+}
+
+DecodeOptions DecodeOptions::from_config(const Config& config) {
+    DecodeOptions o;
+    o.validate_checksums = config.get_bool("checksum-validation");
+    o.max_layers = static_cast<std::uint32_t>(std::clamp<std::int64_t>(
+        config.get_int("decoder.max-layers"), 1, 64));
+    o.vxlan = config.get_bool("decoder.vxlan.enabled");
+    o.vxlan_ports.clear();
+    std::stringstream ports(config.get_string("decoder.vxlan.ports"));
+    for (std::string port; std::getline(ports, port, ',');) {
+        auto n = parse_size(port);
+        if (!n || *n == 0 || *n > 65535)
+            throw ConfigError("decoder.vxlan.ports: '" + port + "' is not a port");
+        o.vxlan_ports.push_back(static_cast<std::uint16_t>(*n));
+    }
+    o.gre = config.get_bool("decoder.gre.enabled");
+    o.defrag.memcap = config.get_size("defrag.memcap");
+    o.defrag.timeout_sec = config.get_seconds("defrag.timeout");
+    o.defrag.max_trackers = static_cast<std::size_t>(config.get_int("defrag.trackers"));
+    auto policy = parse_overlap_policy(config.get_string("defrag.policy"));
+    if (!policy)
+        throw ConfigError("defrag.policy: unknown policy '" + config.get_string("defrag.policy") +
+                          "'");
+    o.defrag.policy = *policy;
+    return o;
+}
+
+void DecodeStats::merge(const DecodeStats& o) {
+    packets += o.packets;
+    bytes += o.bytes;
+    ethernet += o.ethernet;
+    vlan += o.vlan;
+    vlan_qinq += o.vlan_qinq;
+    mpls += o.mpls;
+    pppoe += o.pppoe;
+    sll += o.sll;
+    null += o.null;
+    raw += o.raw;
+    ipv4 += o.ipv4;
+    ipv6 += o.ipv6;
+    tcp += o.tcp;
+    udp += o.udp;
+    icmpv4 += o.icmpv4;
+    icmpv6 += o.icmpv6;
+    other_ip += o.other_ip;
+    gre += o.gre;
+    vxlan += o.vxlan;
+    ipv4_in_ipv6 += o.ipv4_in_ipv6;
+    ipv6_in_ipv4 += o.ipv6_in_ipv4;
+    ipv4_in_ipv4 += o.ipv4_in_ipv4;
+    ipv6_in_ipv6 += o.ipv6_in_ipv6;
+    not_ip += o.not_ip;
+    invalid += o.invalid;
+    checksum_errors += o.checksum_errors;
+    for (std::size_t i = 0; i < anomalies.size(); ++i) anomalies[i] += o.anomalies[i];
+    max_packet_size = std::max(max_packet_size, o.max_packet_size);
+}
+
+struct Decoder::Layer {
+    Packet& pkt;
+    std::vector<std::uint8_t>& reassembled;
+    std::uint32_t depth = 0;
+    bool reassembly_used = false;
+
+    void anomaly(Anomaly a) { pkt.anomalies.add(a); }
+};
+
+Decoder::Decoder(const DecodeOptions& options) : options_(options), defrag_(options.defrag) {}
+
+void Decoder::decode(std::uint32_t linktype, Packet& pkt, std::vector<std::uint8_t>& reassembled) {
+    stats_.packets++;
+    stats_.bytes += pkt.data.size();
+    stats_.max_packet_size = std::max<std::uint64_t>(stats_.max_packet_size, pkt.data.size());
+    Layer l{pkt, reassembled};
+    switch (linktype) {
+        case kLinkEthernet:
+            link_ethernet(l, pkt.data);
+            break;
+        case kLinkSll:
+            link_sll(l, pkt.data);
+            break;
+        case kLinkSll2:
+            link_sll2(l, pkt.data);
+            break;
+        case kLinkNull:
+            link_null(l, pkt.data, false);
+            break;
+        case kLinkLoop:
+            link_null(l, pkt.data, true);
+            break;
+        case kLinkRaw:
+        case kLinkRawAlt:
+        case kLinkIpv4:
+        case kLinkIpv6:
+            stats_.raw++;
+            raw_ip(l, pkt.data);
+            break;
+        default:
+            break;
+    }
+    if (pkt.ip_version == 0) stats_.not_ip++;
+    if (!pkt.anomalies.empty()) {
+        stats_.invalid++;
+        for (Anomaly a : pkt.anomalies.items()) stats_.anomalies[static_cast<std::size_t>(a)]++;
+    }
+    if (pkt.checksum_bad) stats_.checksum_errors++;
+    set_flow_key(pkt);
+}
+
+void Decoder::set_flow_key(Packet& pkt) {
+    // Fragments wait for reassembly; the rebuilt datagram carries the flow.
+    if (pkt.ip_version == 0 || pkt.is_fragment) return;
+    const bool ported = pkt.has_l4 && (pkt.ip_proto == kProtoTcp || pkt.ip_proto == kProtoUdp);
+    if ((pkt.ip_proto == kProtoTcp || pkt.ip_proto == kProtoUdp) && !pkt.has_l4) return;
+    pkt.flow_key = FlowKey::make(pkt.src, ported ? pkt.sport : 0, pkt.dst, ported ? pkt.dport : 0,
+                                 pkt.ip_proto, pkt.vlan, pkt.key_swapped);
+    pkt.flow_hash = pkt.flow_key.hash();
+    pkt.has_flow_key = true;
+}
+
+bool Decoder::enter_layer(Layer& l) {
+    if (++l.depth > options_.max_layers) {
+        l.anomaly(Anomaly::DecoderTooManyLayers);
+        return false;
+    }
+    return true;
+}
+
+// ---- Link layer ---------------------------------------------------------------------------
+
+void Decoder::link_ethernet(Layer& l, ByteSpan data) {
+    ByteCursor c(data);
+    c.skip(12);  // destination and source MAC
+    const std::uint16_t type = c.u16be();
+    if (!c.ok()) {
+        l.anomaly(Anomaly::EthernetPktTooSmall);
+        return;
+    }
+    stats_.ethernet++;
+    by_ethertype(l, type, c.rest());
+}
+
+void Decoder::by_ethertype(Layer& l, std::uint16_t type, ByteSpan data) {
+    if (!enter_layer(l)) return;
+    switch (type) {
+        case kEtherIpv4:
+            ipv4(l, data);
+            break;
+        case kEtherIpv6:
+            ipv6(l, data);
+            break;
+        case kEtherVlan:
+        case kEtherQinq:
+        case kEtherQinqOld:
+            vlan(l, data);
+            break;
+        case kEtherMplsUnicast:
+        case kEtherMplsMulticast:
+            mpls(l, data);
+            break;
+        case kEtherPppoeSession:
+            pppoe_session(l, data);
+            break;
+        case kEtherPppoeDiscovery:
+            stats_.pppoe++;
+            break;
+        case kEtherArp:
+        default:
+            break;  // not IP: counted, nothing to decode further
+    }
+}
+
+void Decoder::link_sll(Layer& l, ByteSpan data) {
+    // packet type(2) ARPHRD(2) address length(2) address(8) protocol(2)
+    ByteCursor c(data);
+    c.skip(14);
+    const std::uint16_t protocol = c.u16be();
+    if (!c.ok()) {
+        l.anomaly(Anomaly::SllPktTooSmall);
+        return;
+    }
+    stats_.sll++;
+    by_ethertype(l, protocol, c.rest());
+}
+
+void Decoder::link_sll2(Layer& l, ByteSpan data) {
+    // protocol(2) reserved(2) ifindex(4) ARPHRD(2) packet type(1) address length(1) address(8)
+    ByteCursor c(data);
+    const std::uint16_t protocol = c.u16be();
+    c.skip(18);
+    if (!c.ok()) {
+        l.anomaly(Anomaly::SllPktTooSmall);
+        return;
+    }
+    stats_.sll++;
+    by_ethertype(l, protocol, c.rest());
+}
+
+void Decoder::link_null(Layer& l, ByteSpan data, bool network_order) {
+    // A 4-byte address family, in the capturing host's byte order for DLT_NULL.
+    ByteCursor c(data);
+    const std::uint32_t family = network_order ? c.u32be() : c.u32le();
+    if (!c.ok()) {
+        l.anomaly(Anomaly::NullPktTooSmall);
+        return;
+    }
+    stats_.null++;
+    const std::uint32_t swapped = __builtin_bswap32(family);
+    auto is = [&](std::uint32_t af) { return family == af || (!network_order && swapped == af); };
+    if (is(2)) {
+        ipv4(l, c.rest());
+    } else if (is(24) || is(28) || is(30) || is(10)) {
+        ipv6(l, c.rest());
+    } else {
+        l.anomaly(Anomaly::NullUnsupportedType);
+    }
+}
+
+void Decoder::raw_ip(Layer& l, ByteSpan data) {
+    ByteCursor c(data);
+    const std::uint8_t version = c.peek_u8() >> 4;
+    if (version == 4) {
+        ipv4(l, data);
+    } else if (version == 6) {
+        ipv6(l, data);
+    } else {
+        l.anomaly(Anomaly::RawInvalidIpVersion);
+    }
+}
+
+void Decoder::vlan(Layer& l, ByteSpan data) {
+    ByteCursor c(data);
+    const std::uint16_t tci = c.u16be();
+    const std::uint16_t type = c.u16be();
+    if (!c.ok()) {
+        l.anomaly(Anomaly::VlanHeaderTooSmall);
+        return;
+    }
+    Packet& p = l.pkt;
+    if (p.vlan_count >= 2) {
+        l.anomaly(Anomaly::VlanTooManyLayers);
+        return;
+    }
+    p.vlan[p.vlan_count++] = tci & 0x0fff;
+    stats_.vlan++;
+    if (p.vlan_count == 2) stats_.vlan_qinq++;
+    by_ethertype(l, type, c.rest());
+}
+
+void Decoder::mpls(Layer& l, ByteSpan data) {
+    ByteCursor c(data);
+    stats_.mpls++;
+    // Label stack entries: label(20) tc(3) bottom-of-stack(1) ttl(8).
+    while (true) {
+        const std::uint32_t entry = c.u32be();
+        if (!c.ok()) {
+            l.anomaly(Anomaly::MplsHeaderTooSmall);
+            return;
+        }
+        const std::uint32_t label = entry >> 12;
+        if (label == 1 || (label >= 4 && label <= 15 && label != 13))
+            l.anomaly(Anomaly::MplsBadLabelReserved);
+        if (entry & 0x100) break;
+        if (!enter_layer(l)) return;
+    }
+    // No type field follows MPLS: guess from the first nibble, as routers' peers do.
+    const std::uint8_t nibble = c.peek_u8() >> 4;
+    if (c.empty()) {
+        l.anomaly(Anomaly::MplsPktTooSmall);
+    } else if (nibble == 4) {
+        ipv4(l, c.rest());
+    } else if (nibble == 6) {
+        ipv6(l, c.rest());
+    } else if (nibble == 0) {
+        // Ethernet pseudowire with a 4-byte control word.
+        c.skip(4);
+        if (!c.ok()) {
+            l.anomaly(Anomaly::MplsPktTooSmall);
+            return;
+        }
+        link_ethernet(l, c.rest());
+    } else {
+        l.anomaly(Anomaly::MplsUnknownPayloadType);
+    }
+}
+
+void Decoder::pppoe_session(Layer& l, ByteSpan data) {
+    // version/type(1) code(1) session id(2) length(2), then PPP
+    ByteCursor c(data);
+    c.u8();
+    const std::uint8_t code = c.u8();
+    c.u16be();
+    const std::uint16_t length = c.u16be();
+    if (!c.ok()) {
+        l.anomaly(Anomaly::PppoePktTooSmall);
+        return;
+    }
+    stats_.pppoe++;
+    if (code != 0) {
+        l.anomaly(Anomaly::PppoeWrongCode);
+        return;
+    }
+    ByteSpan body = c.rest();
+    if (length < body.size()) body = body.first(length);
+    ppp(l, body);
+}
+
+void Decoder::ppp(Layer& l, ByteSpan data) {
+    ByteCursor c(data);
+    const std::uint16_t protocol = c.u16be();
+    if (!c.ok()) {
+        l.anomaly(Anomaly::PppPktTooSmall);
+        return;
+    }
+    if (protocol == 0x0021) {
+        ipv4(l, c.rest());
+    } else if (protocol == 0x0057) {
+        ipv6(l, c.rest());
+    } else if (protocol < 0xc000) {
+        // Control protocols (LCP, IPCP, ...) are normal; unknown data protocols are not.
+        if (protocol != 0x8021 && protocol != 0x8057 && protocol != 0x00fd && protocol != 0x80fd)
+            l.anomaly(Anomaly::PppUnsupProto);
+    }
+}
+
+// ---- IPv4 ---------------------------------------------------------------------------------
+
+void Decoder::ipv4(Layer& l, ByteSpan data) {
+    Packet& p = l.pkt;
+    ByteCursor c(data);
+    if (!c.has(20)) {
+        l.anomaly(Anomaly::Ipv4PktTooSmall);
+        return;
+    }
+    const std::uint8_t version_ihl = c.u8();
+    const std::uint8_t tos = c.u8();
+    (void)tos;
+    const std::uint16_t total_length = c.u16be();
+    const std::uint16_t id = c.u16be();
+    const std::uint16_t flags_offset = c.u16be();
+    const std::uint8_t ttl = c.u8();
+    const std::uint8_t proto = c.u8();
+    c.skip(2);  // header checksum, checked over the whole header below
+    ByteSpan src = c.bytes(4);
+    ByteSpan dst = c.bytes(4);
+
+    if (version_ihl >> 4 != 4) {
+        l.anomaly(Anomaly::Ipv4WrongIpVersion);
+        return;
+    }
+    const std::size_t header_len = (version_ihl & 0x0f) * 4u;
+    if (header_len < 20) {
+        l.anomaly(Anomaly::Ipv4HlenTooSmall);
+        return;
+    }
+    if (total_length < header_len) {
+        l.anomaly(Anomaly::Ipv4IplenSmallerThanHlen);
+        return;
+    }
+    if (data.size() < total_length) {
+        l.anomaly(Anomaly::Ipv4TruncPkt);
+        return;
+    }
+    stats_.ipv4++;
+    // A tunnelled header replaces the outer one: flows follow the innermost addresses.
+    p.ip_version = 4;
+    p.src = IpAddress::v4(src.first<4>());
+    p.dst = IpAddress::v4(dst.first<4>());
+    p.ip_proto = proto;
+    p.ttl = ttl;
+    p.ip_id = id;
+    p.has_l4 = false;
+    p.sport = p.dport = 0;
+    p.payload = {};
+    p.ip_header = data.first(header_len);
+    p.ip_payload = data.subspan(header_len, total_length - header_len);
+
+    if (header_len > 20) ipv4_options(l, data.subspan(20, header_len - 20));
+    if (options_.validate_checksums && !ipv4_header_checksum_ok(p.ip_header)) p.checksum_bad = true;
+
+    const std::uint32_t frag_offset = (flags_offset & 0x1fff) * 8u;
+    const bool more_fragments = flags_offset & 0x2000;
+    if (frag_offset != 0 || more_fragments) {
+        Fragment f;
+        f.ip_version = 4;
+        f.src = p.src;
+        f.dst = p.dst;
+        f.id = id;
+        f.proto = proto;
+        f.vlan[0] = p.vlan[0];
+        f.vlan[1] = p.vlan[1];
+        f.offset = frag_offset;
+        f.more_fragments = more_fragments;
+        f.data = p.ip_payload;
+        f.unfragmentable = p.ip_header;
+        fragment(l, f);
+        return;
+    }
+    ip_payload(l, proto, p.ip_payload);
+}
+
+void Decoder::ipv4_options(Layer& l, ByteSpan options) {
+    ByteCursor c(options);
+    std::uint32_t seen[8] = {};  // bitmap of option types, for duplicates
+    while (!c.empty()) {
+        const std::uint8_t type = c.u8();
+        if (type == 0) {  // end of option list: the rest must be zero padding
+            for (std::uint8_t b : c.rest())
+                if (b != 0) {
+                    l.anomaly(Anomaly::Ipv4OptPadRequired);
+                    break;
+                }
+            return;
+        }
+        if (type == 1) continue;  // no-operation
+        if (c.empty()) {
+            l.anomaly(Anomaly::Ipv4OptEolRequired);
+            return;
+        }
+        const std::uint8_t length = c.u8();
+        if (length < 2 || length - 2u > c.remaining()) {
+            l.anomaly(Anomaly::Ipv4OptInvalidLen);
+            return;
+        }
+        ByteCursor body = c.sub(length - 2u);
+        if (seen[type / 32] & (1u << (type % 32))) l.anomaly(Anomaly::Ipv4OptDuplicate);
+        seen[type / 32] |= 1u << (type % 32);
+        switch (type) {
+            case 7:
+            case 131:
+            case 137: {  // route options: pointer >= 4, data a list of addresses
+                const std::uint8_t pointer = body.u8();
+                if (length < 3 || (length - 3) % 4 != 0) {
+                    l.anomaly(Anomaly::Ipv4OptInvalidLen);
+                } else if (pointer < 4 || pointer % 4 != 0) {
+                    l.anomaly(Anomaly::Ipv4OptMalformed);
+                }
+                break;
+            }
+            case 68:  // timestamp: pointer(1) overflow/flags(1), then entries
+                if (length < 4) {
+                    l.anomaly(Anomaly::Ipv4OptInvalidLen);
+                } else if (body.u8() < 5) {
+                    l.anomaly(Anomaly::Ipv4OptMalformed);
+                }
+                break;
+            case 130:  // basic security, RFC 1108: fixed length 11
+                if (length != 11) l.anomaly(Anomaly::Ipv4OptInvalidLen);
+                break;
+            case 134:  // CIPSO: DOI(4) and at least one tag
+                if (length < 10) l.anomaly(Anomaly::Ipv4OptInvalidLen);
+                break;
+            case 136:  // stream id
+            case 148:  // router alert
+                if (length != 4) l.anomaly(Anomaly::Ipv4OptInvalidLen);
+                break;
+            default:
+                if (!is_ipv4_option_known(type)) l.anomaly(Anomaly::Ipv4OptUnknown);
+                break;
+        }
+    }
+}
+
+// ---- IPv6 ---------------------------------------------------------------------------------
+
+void Decoder::ipv6(Layer& l, ByteSpan data) {
+    Packet& p = l.pkt;
+    ByteCursor c(data);
+    if (!c.has(40)) {
+        l.anomaly(Anomaly::Ipv6PktTooSmall);
+        return;
+    }
+    const std::uint32_t vtf = c.u32be();
+    const std::uint16_t payload_length = c.u16be();
+    std::uint8_t next = c.u8();
+    const std::uint8_t hop_limit = c.u8();
+    ByteSpan src = c.bytes(16);
+    ByteSpan dst = c.bytes(16);
+    if (vtf >> 28 != 6) {
+        l.anomaly(Anomaly::Ipv6WrongIpVersion);
+        return;
+    }
+    if (c.remaining() < payload_length) {
+        l.anomaly(Anomaly::Ipv6TruncPkt);
+        return;
+    }
+    stats_.ipv6++;
+    p.ip_version = 6;
+    p.src = IpAddress::v6(src.first<16>());
+    p.dst = IpAddress::v6(dst.first<16>());
+    p.ttl = hop_limit;
+    p.has_l4 = false;
+    p.sport = p.dport = 0;
+    p.payload = {};
+    p.ip_header = data.first(40);
+    p.ip_payload = data.subspan(40, payload_length);
+
+    // Walk the extension headers. next_header_at tracks the byte that names the current
+    // header, which defragmentation rewrites.
+    ByteCursor ext(p.ip_payload);
+    std::size_t next_header_at = 6;
+    bool seen_hop = false, seen_route = false, seen_frag = false, seen_auth = false,
+         seen_esp = false;
+    int dest_opts = 0;
+    while (true) {
+        switch (next) {
+            case kIp6HopByHop:
+            case kIp6DestOpts:
+            case kIp6Routing:
+            case kIp6Mobility: {
+                const std::size_t here = 40 + ext.offset();
+                const std::uint8_t nh = ext.peek_u8(0);
+                const std::size_t len = (ext.peek_u8(1) + 1u) * 8u;
+                if (!ext.has(len)) {
+                    l.anomaly(Anomaly::Ipv6TruncExthdr);
+                    return;
+                }
+                ByteCursor hdr = ext.sub(len);
+                hdr.skip(2);
+                if (next == kIp6HopByHop) {
+                    if (seen_hop) l.anomaly(Anomaly::Ipv6ExthdrDuplHh);
+                    seen_hop = true;
+                } else if (next == kIp6DestOpts) {
+                    if (++dest_opts > 2) l.anomaly(Anomaly::Ipv6ExthdrDuplDh);
+                } else if (next == kIp6Routing) {
+                    if (seen_route) l.anomaly(Anomaly::Ipv6ExthdrDuplRh);
+                    seen_route = true;
+                    if (hdr.peek_u8() == 0) l.anomaly(Anomaly::Ipv6RhType0);
+                }
+                if (next == kIp6HopByHop || next == kIp6DestOpts) {
+                    // TLV options; flag malformed lengths and headers of nothing but padding.
+                    bool only_padding = true;
+                    while (!hdr.empty()) {
+                        const std::uint8_t type = hdr.u8();
+                        if (type == 0) continue;  // Pad1
+                        const std::uint8_t olen = hdr.u8();
+                        if (!hdr.ok() || !hdr.skip(olen)) {
+                            l.anomaly(Anomaly::Ipv6ExthdrInvalidOptlen);
+                            break;
+                        }
+                        if (type == 1) {
+                            if (olen == 0) l.anomaly(Anomaly::Ipv6ZeroLenPadn);
+                        } else {
+                            only_padding = false;
+                        }
+                    }
+                    if (only_padding)
+                        l.anomaly(next == kIp6HopByHop ? Anomaly::Ipv6HopoptsOnlyPadding
+                                                       : Anomaly::Ipv6DstoptsOnlyPadding);
+                }
+                next_header_at = here;
+                next = nh;
+                continue;
+            }
+            case kIp6Fragment: {
+                const std::size_t here = 40 + ext.offset();
+                const std::uint8_t nh = ext.u8();
+                const std::uint8_t reserved = ext.u8();
+                const std::uint16_t offset_flags = ext.u16be();
+                const std::uint32_t id = ext.u32be();
+                if (!ext.ok()) {
+                    l.anomaly(Anomaly::Ipv6TruncExthdr);
+                    return;
+                }
+                if (seen_frag) {
+                    l.anomaly(Anomaly::Ipv6ExthdrDuplFh);
+                    return;
+                }
+                seen_frag = true;
+                if (reserved != 0 || (offset_flags & 0x0006) != 0)
+                    l.anomaly(Anomaly::Ipv6FhNonZeroReservedField);
+                const std::uint32_t offset = (offset_flags >> 3) * 8u;
+                const bool more = offset_flags & 1;
+                if (offset == 0 && !more) {
+                    // An atomic fragment: legal but pointless; decode what follows.
+                    l.anomaly(Anomaly::Ipv6ExthdrUselessFh);
+                    next = nh;
+                    continue;
+                }
+                ByteSpan body = ext.rest();
+                if (more && body.size() % 8 != 0) {
+                    l.anomaly(Anomaly::Ipv6FragInvalidLength);
+                    return;
+                }
+                p.ip_proto = nh;
+                Fragment f;
+                f.ip_version = 6;
+                f.src = p.src;
+                f.dst = p.dst;
+                f.id = id;
+                f.proto = nh;
+                f.vlan[0] = p.vlan[0];
+                f.vlan[1] = p.vlan[1];
+                f.offset = offset;
+                f.more_fragments = more;
+                f.data = body;
+                f.unfragmentable = data.first(here);
+                f.next_header_at = next_header_at;
+                fragment(l, f);
+                return;
+            }
+            case kIp6Auth: {
+                const std::uint8_t nh = ext.peek_u8(0);
+                const std::size_t len = (ext.peek_u8(1) + 2u) * 4u;
+                if (!ext.skip(len)) {
+                    l.anomaly(Anomaly::Ipv6TruncExthdr);
+                    return;
+                }
+                if (seen_auth) l.anomaly(Anomaly::Ipv6ExthdrDuplAh);
+                seen_auth = true;
+                next_header_at = 40 + ext.offset() - len;
+                next = nh;
+                continue;
+            }
+            case kIp6Esp:
+                if (seen_esp) l.anomaly(Anomaly::Ipv6ExthdrDuplEh);
+                seen_esp = true;
+                p.ip_proto = kIp6Esp;
+                stats_.other_ip++;
+                return;  // encrypted from here on
+            case kIp6NoNext:
+                p.ip_proto = kIp6NoNext;
+                if (!ext.empty()) l.anomaly(Anomaly::Ipv6DataAfterNoneHeader);
+                return;
+            default:
+                p.ip_proto = next;
+                ip_payload(l, next, ext.rest());
+                return;
+        }
+    }
+}
+
+// ---- Between IP and transport -------------------------------------------------------------
+
+void Decoder::ip_payload(Layer& l, std::uint8_t proto, ByteSpan data) {
+    Packet& p = l.pkt;
+    p.ip_proto = proto;
+    const bool v6 = p.ip_version == 6;
+    switch (proto) {
+        case kProtoTcp:
+            tcp(l, data);
+            break;
+        case kProtoUdp:
+            udp(l, data);
+            break;
+        case kProtoIcmp:
+            if (v6) l.anomaly(Anomaly::Ipv6Icmpv4);
+            icmpv4(l, data);
+            break;
+        case kProtoIcmpv6:
+            if (!v6) l.anomaly(Anomaly::Ipv4Icmpv6);
+            icmpv6(l, data);
+            break;
+        case kProtoGre:
+            if (options_.gre && enter_layer(l)) {
+                gre(l, data);
+            } else {
+                stats_.other_ip++;
+            }
+            break;
+        case kIpProtoIpv4:
+            if (!enter_layer(l)) return;
+            if (data.size() < 20) {
+                l.anomaly(v6 ? Anomaly::Ipv4InIpv6TooSmall : Anomaly::Ipv4PktTooSmall);
+                return;
+            }
+            if ((data[0] >> 4) != 4) {
+                l.anomaly(v6 ? Anomaly::Ipv4InIpv6WrongVersion : Anomaly::Ipv4WrongIpVersion);
+                return;
+            }
+            (v6 ? stats_.ipv4_in_ipv6 : stats_.ipv4_in_ipv4)++;
+            p.tunnel_depth++;
+            ipv4(l, data);
+            break;
+        case kIpProtoIpv6:
+            if (!enter_layer(l)) return;
+            if (data.size() < 40) {
+                l.anomaly(v6 ? Anomaly::Ipv6InIpv6TooSmall : Anomaly::Ipv6PktTooSmall);
+                return;
+            }
+            if ((data[0] >> 4) != 6) {
+                l.anomaly(v6 ? Anomaly::Ipv6InIpv6WrongVersion : Anomaly::Ipv6WrongIpVersion);
+                return;
+            }
+            (v6 ? stats_.ipv6_in_ipv6 : stats_.ipv6_in_ipv4)++;
+            p.tunnel_depth++;
+            ipv6(l, data);
+            break;
+        default:
+            stats_.other_ip++;
+            p.payload = data;
+            break;
+    }
+}
+
+void Decoder::fragment(Layer& l, const Fragment& f) {
+    Packet& p = l.pkt;
+    p.is_fragment = true;
+    if (l.reassembly_used) {
+        // A fragment inside an already reassembled datagram: one rebuild per frame bounds work.
+        l.anomaly(f.ip_version == 4 ? Anomaly::Ipv4FragIgnored : Anomaly::Ipv6FragIgnored);
+        return;
+    }
+    if (p.checksum_bad) return;  // a corrupt header must not poison a train
+    if (defrag_.add(p.ts, f, p.anomalies, l.reassembled) != Defragmenter::Result::complete) return;
+    l.reassembly_used = true;
+    p.is_fragment = false;
+    p.is_reassembled = true;
+    ByteSpan datagram(l.reassembled);
+    if (f.ip_version == 4) {
+        ipv4(l, datagram);
+    } else {
+        ipv6(l, datagram);
+    }
+}
+
+// ---- Transport ----------------------------------------------------------------------------
+
+void Decoder::tcp(Layer& l, ByteSpan data) {
+    Packet& p = l.pkt;
+    ByteCursor c(data);
+    if (!c.has(20)) {
+        l.anomaly(Anomaly::TcpPktTooSmall);
+        return;
+    }
+    p.sport = c.u16be();
+    p.dport = c.u16be();
+    p.tcp = TcpInfo{};
+    p.tcp.seq = c.u32be();
+    p.tcp.ack = c.u32be();
+    const std::uint8_t offset_reserved = c.u8();
+    p.tcp.flags = c.u8();
+    p.tcp.window = c.u16be();
+    c.skip(4);  // checksum, urgent pointer
+    const std::size_t header_len = (offset_reserved >> 4) * 4u;
+    if (header_len < 20) {
+        l.anomaly(Anomaly::TcpHlenTooSmall);
+        return;
+    }
+    if (header_len > data.size()) {
+        l.anomaly(Anomaly::TcpInvalidOptlen);
+        return;
+    }
+    stats_.tcp++;
+    p.tcp.header_len = static_cast<std::uint8_t>(header_len);
+    if (header_len > 20) tcp_options(l, data.subspan(20, header_len - 20));
+    p.payload = data.subspan(header_len);
+    p.has_l4 = true;
+    if (options_.validate_checksums && !transport_checksum_ok(p.src, p.dst, kProtoTcp, data))
+        p.checksum_bad = true;
+}
+
+void Decoder::tcp_options(Layer& l, ByteSpan options) {
+    TcpInfo& t = l.pkt.tcp;
+    ByteCursor c(options);
+    bool seen_sack = false;
+    while (!c.empty()) {
+        const std::uint8_t kind = c.u8();
+        if (kind == 0) return;  // end of options
+        if (kind == 1) continue;
+        const std::uint8_t length = c.u8();
+        if (!c.ok() || length < 2 || length - 2u > c.remaining()) {
+            l.anomaly(Anomaly::TcpOptInvalidLen);
+            return;
+        }
+        ByteCursor body = c.sub(length - 2u);
+        auto duplicate = [&](bool& flag) {
+            if (flag) l.anomaly(Anomaly::TcpOptDuplicate);
+            flag = true;
+        };
+        switch (kind) {
+            case 2:  // MSS
+                if (length != 4) {
+                    l.anomaly(Anomaly::TcpOptInvalidLen);
+                    break;
+                }
+                duplicate(t.has_mss);
+                t.mss = body.u16be();
+                break;
+            case 3:  // window scale, capped at 14 by RFC 7323
+                if (length != 3) {
+                    l.anomaly(Anomaly::TcpOptInvalidLen);
+                    break;
+                }
+                duplicate(t.has_wscale);
+                t.wscale = std::min<std::uint8_t>(body.u8(), 14);
+                break;
+            case 4:  // SACK permitted
+                if (length != 2) {
+                    l.anomaly(Anomaly::TcpOptInvalidLen);
+                    break;
+                }
+                duplicate(t.sack_permitted);
+                break;
+            case 5:  // SACK blocks
+                if ((length - 2) % 8 != 0 || length < 10) l.anomaly(Anomaly::TcpOptInvalidLen);
+                duplicate(seen_sack);
+                break;
+            case 8:  // timestamps
+                if (length != 10) {
+                    l.anomaly(Anomaly::TcpOptInvalidLen);
+                    break;
+                }
+                duplicate(t.has_timestamp);
+                t.ts_value = body.u32be();
+                t.ts_echo = body.u32be();
+                break;
+            default:
+                break;
+        }
+    }
+}
+
+void Decoder::udp(Layer& l, ByteSpan data) {
+    Packet& p = l.pkt;
+    ByteCursor c(data);
+    if (!c.has(8)) {
+        l.anomaly(Anomaly::UdpPktTooSmall);
+        return;
+    }
+    p.sport = c.u16be();
+    p.dport = c.u16be();
+    const std::uint16_t length = c.u16be();
+    const std::uint16_t checksum = c.u16be();
+    if (length < 8) {
+        l.anomaly(Anomaly::UdpHlenInvalid);
+        return;
+    }
+    if (length > data.size()) {
+        l.anomaly(Anomaly::UdpLenInvalid);
+        return;
+    }
+    stats_.udp++;
+    ByteSpan datagram = data.first(length);
+    p.payload = datagram.subspan(8);
+    p.has_l4 = true;
+    // A zero checksum means "none" over IPv4; over IPv6 it is mandatory (RFC 8200).
+    if (options_.validate_checksums && (checksum != 0 || p.ip_version == 6) &&
+        !transport_checksum_ok(p.src, p.dst, kProtoUdp, datagram))
+        p.checksum_bad = true;
+
+    if (options_.vxlan && std::find(options_.vxlan_ports.begin(), options_.vxlan_ports.end(),
+                                    p.dport) != options_.vxlan_ports.end()) {
+        vxlan(l, p.payload);
+    }
+}
+
+void Decoder::icmpv4(Layer& l, ByteSpan data) {
+    Packet& p = l.pkt;
+    ByteCursor c(data);
+    if (!c.has(8)) {
+        l.anomaly(Anomaly::Icmpv4PktTooSmall);
+        return;
+    }
+    stats_.icmpv4++;
+    p.icmp_type = c.u8();
+    p.icmp_code = c.u8();
+    c.skip(6);
+    p.payload = c.peek_rest();
+    p.has_l4 = true;
+    if (options_.validate_checksums && !ipv4_header_checksum_ok(data)) p.checksum_bad = true;
+
+    // Highest valid code for each defined type (RFC 792 and successors); 0xff = undefined.
+    static constexpr std::uint8_t kMaxCode[] = {0,    0xff, 0xff, 15, 0, 3,    0xff, 0xff, 0,
+                                                0,    0,    1,    2,  0, 0,    0,    0,    0,
+                                                0};
+    const std::uint8_t type = p.icmp_type;
+    if (type >= sizeof kMaxCode || kMaxCode[type] == 0xff) {
+        if (type != 9 && type != 10 && type != 30 && type != 40 && type != 42 && type != 43)
+            l.anomaly(Anomaly::Icmpv4UnknownType);
+    } else if (p.icmp_code > kMaxCode[type] && type != 9) {
+        l.anomaly(Anomaly::Icmpv4UnknownCode);
+    }
+    // Error messages quote the offending IPv4 header.
+    if (type == 3 || type == 4 || type == 5 || type == 11 || type == 12) {
+        ByteCursor inner(p.payload);
+        if (!inner.has(20)) {
+            l.anomaly(Anomaly::Icmpv4Ipv4TruncPkt);
+        } else if (inner.peek_u8() >> 4 != 4) {
+            l.anomaly(Anomaly::Icmpv4Ipv4UnknownVer);
+        }
+    }
+}
+
+void Decoder::icmpv6(Layer& l, ByteSpan data) {
+    Packet& p = l.pkt;
+    ByteCursor c(data);
+    if (!c.has(4)) {
+        l.anomaly(Anomaly::Icmpv6PktTooSmall);
+        return;
+    }
+    stats_.icmpv6++;
+    p.icmp_type = c.u8();
+    p.icmp_code = c.u8();
+    c.skip(2);
+    p.payload = c.has(4) ? c.peek_rest().subspan(4) : ByteSpan{};
+    p.has_l4 = true;
+    if (options_.validate_checksums &&
+        !transport_checksum_ok(p.src, p.dst, kProtoIcmpv6, data))
+        p.checksum_bad = true;
+
+    const std::uint8_t type = p.icmp_type;
+    const std::uint8_t code = p.icmp_code;
+    if (type == 1 && code > 7) l.anomaly(Anomaly::Icmpv6UnknownCode);
+    if ((type == 2 || type == 128 || type == 129) && code != 0)
+        l.anomaly(Anomaly::Icmpv6UnknownCode);
+    if (type == 3 && code > 1) l.anomaly(Anomaly::Icmpv6UnknownCode);
+    if (type == 4 && code > 3) l.anomaly(Anomaly::Icmpv6UnknownCode);
+    if (type == 100 || type == 101 || type == 200 || type == 201) {
+        l.anomaly(Anomaly::Icmpv6ExperimentationType);
+    } else if ((type >= 5 && type <= 99) || (type >= 102 && type <= 126) ||
+               (type >= 162 && type <= 199) || (type >= 202 && type <= 254)) {
+        l.anomaly(Anomaly::Icmpv6UnassignedType);
+    } else if (type == 0 || type == 127 || type == 255) {
+        l.anomaly(Anomaly::Icmpv6UnknownType);
+    }
+    // Multicast Listener messages must be link-local: hop limit 1 (RFC 2710, 3810).
+    if ((type == 130 || type == 131 || type == 132 || type == 143) && p.ttl != 1)
+        l.anomaly(Anomaly::Icmpv6MldMessageWithInvalidHl);
+    if (type >= 1 && type <= 4) {
+        ByteCursor inner(p.payload);
+        if (!inner.has(40)) {
+            l.anomaly(Anomaly::Icmpv6Ipv6TruncPkt);
+        } else if (inner.peek_u8() >> 4 != 6) {
+            l.anomaly(Anomaly::Icmpv6Ipv6UnknownVersion);
+        }
+    }
+}
+
+// ---- Tunnels ------------------------------------------------------------------------------
+
+void Decoder::gre(Layer& l, ByteSpan data) {
+    ByteCursor c(data);
+    const std::uint16_t flags = c.u16be();
+    const std::uint16_t protocol = c.u16be();
+    if (!c.ok()) {
+        l.anomaly(Anomaly::GrePktTooSmall);
+        return;
+    }
+    stats_.gre++;
+    const bool has_checksum = flags & 0x8000;
+    const bool has_routing = flags & 0x4000;
+    const bool has_key = flags & 0x2000;
+    const bool has_seq = flags & 0x1000;
+    const bool strict_route = flags & 0x0800;
+    const std::uint16_t recursion = (flags >> 8) & 0x7;
+    const std::uint16_t reserved = (flags >> 3) & 0x1f;
+    const std::uint16_t version = flags & 0x7;
+    if (version == 0) {
+        if (recursion != 0) {
+            l.anomaly(Anomaly::GreVersion0Recur);
+            return;
+        }
+        if (reserved != 0) {
+            l.anomaly(Anomaly::GreVersion0Flags);
+            return;
+        }
+        const std::size_t optional = (has_checksum || has_routing ? 4 : 0) + (has_key ? 4 : 0) +
+                                     (has_seq ? 4 : 0);
+        if (!c.skip(optional)) {
+            l.anomaly(Anomaly::GreVersion0HdrTooBig);
+            return;
+        }
+        if (has_routing) {
+            // Source route entries: address family(2) offset(1) length(1) data; ends with length 0.
+            while (true) {
+                c.skip(3);
+                const std::uint8_t sre_len = c.u8();
+                if (!c.ok() || !c.skip(sre_len)) {
+                    l.anomaly(Anomaly::GreVersion0HdrTooBig);
+                    return;
+                }
+                if (sre_len == 0) break;
+            }
+        }
+    } else if (version == 1) {
+        // Enhanced GRE (PPTP, RFC 2637): key present, no checksum/routing, PPP payload.
+        if (has_checksum) return l.anomaly(Anomaly::GreVersion1Chksum);
+        if (has_routing) return l.anomaly(Anomaly::GreVersion1Route);
+        if (strict_route) return l.anomaly(Anomaly::GreVersion1Ssr);
+        if (recursion != 0) return l.anomaly(Anomaly::GreVersion1Recur);
+        if ((flags & 0x0078) != 0) return l.anomaly(Anomaly::GreVersion1Flags);
+        if (!has_key) return l.anomaly(Anomaly::GreVersion1NoKey);
+        if (protocol != 0x880b) return l.anomaly(Anomaly::GreVersion1WrongProtocol);
+        const bool has_ack = flags & 0x0080;
+        if (!c.skip(4 + (has_seq ? 4 : 0) + (has_ack ? 4 : 0))) {
+            l.anomaly(Anomaly::GreVersion1HdrTooBig);
+            return;
+        }
+        if (!c.empty()) ppp(l, c.rest());
+        return;
+    } else {
+        l.anomaly(Anomaly::GreWrongVersion);
+        return;
+    }
+    l.pkt.tunnel_depth++;
+    if (protocol == kEtherTransparentBridging) {
+        link_ethernet(l, c.rest());
+    } else if (protocol == kEtherErspan) {
+        // ERSPAN type II: an 8-byte header, then the mirrored Ethernet frame.
+        if (c.skip(8)) link_ethernet(l, c.rest());
+    } else {
+        by_ethertype(l, protocol, c.rest());
+    }
+}
+
+void Decoder::vxlan(Layer& l, ByteSpan data) {
+    // flags(1) reserved(3) VNI(3) reserved(1); the I flag (0x08) must be set.
+    ByteCursor c(data);
+    const std::uint8_t flags = c.u8();
+    c.skip(7);
+    if (!c.ok() || (flags & 0x08) == 0) return;  // not VXLAN after all: stays plain UDP
+    if (!c.has(14)) {
+        l.anomaly(Anomaly::VxlanUnknownPayloadType);
+        return;
+    }
+    if (!enter_layer(l)) return;
+    stats_.vxlan++;
+    l.pkt.tunnel_depth++;
+    link_ethernet(l, c.rest());
+}
+
+}  // namespace tocsin::decode

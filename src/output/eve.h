@@ -1,0 +1,42 @@
+// EVE JSON records, field for field as Suricata writes them, so existing consumers work.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/packet.h"
+#include "decode/decoder.h"
+#include "flow/flow.h"
+#include "stream/tcp.h"
+
+namespace tocsin::output {
+
+// "TCP", "UDP", "ICMP", "IPv6-ICMP", ... or the number.
+std::string proto_name(std::uint8_t proto);
+
+// A flow that ended; `now` is the packet time at which it ended.
+std::string flow_event(const flow::Flow& flow, flow::EndReason reason, Timestamp now);
+
+// One anomaly found on a packet; `flow` may be null (no flow: not IP, truncated, ...).
+std::string anomaly_event(const Packet& pkt, Anomaly anomaly, const flow::Flow* flow,
+                          std::string_view pcap_filename);
+
+// Everything counted in a run, for the stats event and the summary.
+struct RunStats {
+    decode::DecodeStats decode;
+    decode::DefragStats defrag;
+    flow::FlowStats flow;
+    stream::StreamStats stream;
+    std::uint64_t events_written = 0;
+    std::uint64_t anomaly_events = 0;
+    std::uint64_t files = 0;
+    std::uint64_t file_errors = 0;
+    double elapsed_sec = 0;
+    std::uint64_t flow_memory_peak = 0;
+    std::uint64_t defrag_memory_peak = 0;
+};
+
+std::string stats_event(const RunStats& stats, Timestamp now);
+
+}  // namespace tocsin::output

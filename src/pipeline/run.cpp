@@ -1,0 +1,380 @@
+#include "pipeline/run.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "capture/pcap_file.h"
+#include "decode/decoder.h"
+#include "output/eve_writer.h"
+#include "pipeline/worker.h"
+
+namespace tocsin::pipeline {
+
+volatile std::sig_atomic_t StopRequest::requested = 0;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct PacketSlot {
+    std::vector<std::uint8_t> frame;
+    std::vector<std::uint8_t> reassembled;
+    Packet pkt;
+};
+
+// A batch of decoded packets, each worker's share of it, and what each worker produced.
+// Batches go round a small ring so reading the next overlaps with processing this one.
+struct Batch {
+    std::vector<PacketSlot> slots;
+    std::vector<Packet*> packets;
+    std::size_t count = 0;
+    std::vector<std::vector<WorkItem>> work;
+    std::vector<std::vector<EventRecord>> events;
+
+    std::mutex mutex;
+    std::condition_variable cv;
+    unsigned pending = 0;
+
+    Batch(std::size_t size, unsigned workers) : slots(size), packets(size), work(workers),
+                                                events(workers) {
+        for (std::size_t i = 0; i < size; ++i) packets[i] = &slots[i].pkt;
+    }
+    void reset() {
+        count = 0;
+        for (auto& w : work) w.clear();
+        for (auto& e : events) e.clear();
+    }
+    void done_one() {
+        std::lock_guard lock(mutex);
+        if (--pending == 0) cv.notify_all();
+    }
+    void wait() {
+        std::unique_lock lock(mutex);
+        cv.wait(lock, [this] { return pending == 0; });
+    }
+    bool empty() const {
+        return std::all_of(work.begin(), work.end(), [](const auto& w) { return w.empty(); });
+    }
+};
+
+// A worker thread fed batches through a queue; a null batch ends it.
+class WorkerThread {
+public:
+    WorkerThread(unsigned id, const Config& config, unsigned workers, OutputSwitches outputs,
+                 const std::vector<std::string>& filenames)
+        : id_(id), worker_(config, workers, outputs), filenames_(filenames),
+          thread_([this] { loop(); }) {}
+    ~WorkerThread() {
+        post(nullptr);
+        thread_.join();
+    }
+    void post(Batch* batch) {
+        {
+            std::lock_guard lock(mutex_);
+            queue_.push_back(batch);
+        }
+        cv_.notify_one();
+    }
+    const Worker& worker() const { return worker_; }
+
+private:
+    void loop() {
+        while (true) {
+            Batch* batch = nullptr;
+            {
+                std::unique_lock lock(mutex_);
+                cv_.wait(lock, [this] { return !queue_.empty(); });
+                batch = queue_.front();
+                queue_.pop_front();
+            }
+            if (batch == nullptr) return;
+            for (const WorkItem& item : batch->work[id_])
+                worker_.process(item, batch->packets, filenames_, batch->events[id_]);
+            batch->done_one();
+        }
+    }
+
+    unsigned id_;
+    Worker worker_;
+    const std::vector<std::string>& filenames_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::deque<Batch*> queue_;
+    std::thread thread_;
+};
+
+class Runner {
+public:
+    Runner(const RunOptions& options, const Config& config)
+        : options_(options), config_(config),
+          decoder_(decode::DecodeOptions::from_config(config)) {}
+
+    RunResult run();
+
+private:
+    Batch& next_batch();
+    void submit(Batch& batch);
+    void complete_oldest();
+    void add_frame(const capture::Frame& frame, std::uint32_t linktype, std::uint32_t file_index);
+    void tick(Timestamp now, std::uint64_t position);
+    void read_file(const capture::InputFile& input, std::uint32_t file_index);
+    void progress(bool final_line);
+    void summary(const RunResult& result) const;
+
+    const RunOptions& options_;
+    const Config& config_;
+    decode::Decoder decoder_;
+    std::vector<std::string> filenames_;
+    std::vector<std::unique_ptr<WorkerThread>> threads_;
+    std::vector<std::unique_ptr<Batch>> ring_;
+    std::deque<Batch*> in_flight_;
+    Batch* current_ = nullptr;
+    std::unique_ptr<output::EveWriter> eve_;
+    output::RunStats stats_;
+    int exit_code_ = 0;
+    std::uint64_t position_ = 0;
+    std::int64_t last_tick_sec_ = 0;
+    bool ticked_ = false;
+    Timestamp last_ts_;
+    Clock::time_point started_;
+    Clock::time_point last_progress_;
+    bool stopped_ = false;
+    std::vector<EventRecord> merged_;
+};
+
+Batch& Runner::next_batch() {
+    for (auto& b : ring_) {
+        if (std::find(in_flight_.begin(), in_flight_.end(), b.get()) == in_flight_.end()) {
+            b->reset();
+            return *b;
+        }
+    }
+    complete_oldest();
+    return next_batch();
+}
+
+void Runner::submit(Batch& batch) {
+    if (batch.empty()) return;
+    batch.pending = static_cast<unsigned>(threads_.size());
+    in_flight_.push_back(&batch);
+    for (auto& t : threads_) t->post(&batch);
+}
+
+void Runner::complete_oldest() {
+    Batch* batch = in_flight_.front();
+    in_flight_.pop_front();
+    batch->wait();
+    merged_.clear();
+    for (auto& events : batch->events)
+        for (auto& e : events) merged_.push_back(std::move(e));
+    std::stable_sort(merged_.begin(), merged_.end(),
+                     [](const EventRecord& a, const EventRecord& b) { return a.key < b.key; });
+    for (const auto& e : merged_) {
+        eve_->write_line(e.json);
+        if (e.is_anomaly) stats_.anomaly_events++;
+    }
+    batch->reset();
+}
+
+void Runner::tick(Timestamp now, std::uint64_t position) {
+    // The flow manager's clock: once per second of packet time every worker expires idle
+    // flows. Ticks sit at the same capture position for any number of workers.
+    for (auto& w : current_->work) w.push_back(WorkItem{WorkItem::Kind::tick, 0, now, position});
+    decoder_.expire(now);
+    stats_.defrag_memory_peak =
+        std::max(stats_.defrag_memory_peak, decoder_.defragmenter().memory_in_use());
+}
+
+void Runner::add_frame(const capture::Frame& frame, std::uint32_t linktype,
+                       std::uint32_t file_index) {
+    position_++;
+    if (!ticked_ || frame.ts.sec > last_tick_sec_) {
+        if (ticked_) tick(frame.ts, position_);
+        ticked_ = true;
+        last_tick_sec_ = frame.ts.sec;
+    }
+    last_ts_ = std::max(last_ts_, frame.ts);
+
+    const std::uint32_t index = static_cast<std::uint32_t>(current_->count++);
+    PacketSlot& slot = current_->slots[index];
+    slot.frame.assign(frame.data.begin(), frame.data.end());
+    slot.pkt = Packet{};
+    Packet& pkt = slot.pkt;
+    pkt.ts = frame.ts;
+    pkt.pcap_cnt = position_;
+    pkt.wire_len = frame.wire_len;
+    pkt.file_index = file_index;
+    pkt.data = ByteSpan(slot.frame);
+    decoder_.decode(linktype, pkt, slot.reassembled);
+
+    const std::size_t n = current_->work.size();
+    // Flow-affine: a flow's packets always reach the same worker. Packets without a flow
+    // (non-IP, broken headers) only carry anomalies; spread them by position.
+    const std::size_t target = pkt.has_flow_key ? pkt.flow_hash % n : position_ % n;
+    current_->work[target].push_back(WorkItem{WorkItem::Kind::packet, index, {}, 0});
+    if (current_->count == current_->slots.size()) {
+        submit(*current_);
+        current_ = &next_batch();
+    }
+}
+
+void Runner::read_file(const capture::InputFile& input, std::uint32_t file_index) {
+    capture::PcapFile file(input.path);
+    stats_.files++;
+    if (!file.is_open()) {
+        fmt::print(stderr, "tocsin: {}: cannot read capture: {}\n", input.path, file.error());
+        stats_.file_errors++;
+        exit_code_ = 1;
+        return;
+    }
+    if (!decode::link_type_supported(file.linktype())) {
+        fmt::print(stderr, "tocsin: {}: link type {} is not supported\n", input.path,
+                   file.linktype());
+        stats_.file_errors++;
+        exit_code_ = 1;
+        return;
+    }
+    capture::Frame frame;
+    while (!stopped_) {
+        if (StopRequest::requested) {
+            stopped_ = true;
+            fmt::print(stderr, "\ntocsin: interrupted; writing what was processed\n");
+            break;
+        }
+        const auto status = file.next(frame);
+        if (status == capture::PcapFile::Status::end) break;
+        if (status == capture::PcapFile::Status::error) {
+            fmt::print(stderr,
+                       "tocsin: {}: capture is truncated or corrupt after {} packets ({}); "
+                       "results up to there are written\n",
+                       input.path, file.frames_read(), file.error());
+            stats_.file_errors++;
+            exit_code_ = 1;
+            break;
+        }
+        add_frame(frame, file.linktype(), file_index);
+        if (options_.progress && (position_ & 0x3fff) == 0) progress(false);
+    }
+}
+
+void Runner::progress(bool final_line) {
+    const auto now = Clock::now();
+    if (!final_line && now - last_progress_ < std::chrono::seconds(1)) return;
+    last_progress_ = now;
+    const double secs = std::chrono::duration<double>(now - started_).count();
+    const auto& d = decoder_.stats();
+    fmt::print(stderr, "\rtocsin: {} packets, {:.1f} MB, {:.0f} pkt/s, {:.2f} Gbit/s   ", d.packets,
+               static_cast<double>(d.bytes) / 1e6, static_cast<double>(d.packets) / secs,
+               static_cast<double>(d.bytes) * 8 / secs / 1e9);
+    if (final_line) fmt::print(stderr, "\n");
+}
+
+RunResult Runner::run() {
+    RunResult result;
+    started_ = last_progress_ = Clock::now();
+
+    std::string error;
+    const auto inputs = capture::order_inputs(options_.inputs, error);
+    if (!error.empty()) {
+        fmt::print(stderr, "tocsin: {}\n", error);
+        result.exit_code = 1;
+        return result;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(options_.log_dir, ec);
+    result.eve_path =
+        (std::filesystem::path(options_.log_dir) / config_.get_string("outputs.eve.filename")).string();
+    try {
+        eve_ = std::make_unique<output::EveWriter>(result.eve_path,
+                                                   config_.get_bool("outputs.eve.append"),
+                                                   config_.get_size("outputs.eve.buffer-size"));
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "tocsin: {}\n", e.what());
+        result.exit_code = 1;
+        return result;
+    }
+
+    for (const auto& in : inputs) filenames_.push_back(in.path);
+    const unsigned workers = std::max(1u, options_.workers);
+    OutputSwitches outputs{config_.get_bool("outputs.eve.types.flow"),
+                           config_.get_bool("outputs.eve.types.anomaly")};
+    for (unsigned i = 0; i < workers; ++i)
+        threads_.push_back(std::make_unique<WorkerThread>(i, config_, workers, outputs, filenames_));
+    for (int i = 0; i < 3; ++i)
+        ring_.push_back(std::make_unique<Batch>(std::max<std::size_t>(1, options_.batch_size), workers));
+    current_ = &next_batch();
+
+    for (std::uint32_t i = 0; i < inputs.size() && !stopped_; ++i) read_file(inputs[i], i);
+
+    // End of input: every flow still open ends now, in first-seen order.
+    for (auto& w : current_->work)
+        w.push_back(WorkItem{WorkItem::Kind::shutdown, 0, last_ts_, position_ + 1});
+    submit(*current_);
+    while (!in_flight_.empty()) complete_oldest();
+
+    stats_.decode = decoder_.stats();
+    stats_.defrag = decoder_.defrag_stats();
+    stats_.defrag_memory_peak =
+        std::max(stats_.defrag_memory_peak, decoder_.defragmenter().memory_in_use());
+    for (const auto& t : threads_) {
+        stats_.flow.merge(t->worker().flow_stats());
+        stats_.stream.merge(t->worker().stream_stats());
+        stats_.flow_memory_peak += t->worker().flow_memory_peak();
+    }
+    threads_.clear();
+    stats_.elapsed_sec = std::chrono::duration<double>(Clock::now() - started_).count();
+    if (config_.get_bool("outputs.eve.types.stats"))
+        eve_->write_line(output::stats_event(stats_, last_ts_));
+    eve_->flush();
+    stats_.events_written = eve_->lines();
+    if (options_.progress) progress(true);
+
+    result.exit_code = exit_code_;
+    if (stopped_ && result.exit_code == 0) result.exit_code = 0;
+    result.stats = stats_;
+    if (options_.summary) summary(result);
+    return result;
+}
+
+void Runner::summary(const RunResult& r) const {
+    const auto& s = r.stats;
+    const double secs = s.elapsed_sec > 0 ? s.elapsed_sec : 1e-9;
+    fmt::print(stderr,
+               "tocsin: {} packets ({:.1f} MB) from {} file(s) in {:.2f} s: {:.0f} pkt/s, "
+               "{:.2f} Gbit/s\n",
+               s.decode.packets, static_cast<double>(s.decode.bytes) / 1e6, s.files, secs,
+               static_cast<double>(s.decode.packets) / secs,
+               static_cast<double>(s.decode.bytes) * 8 / secs / 1e9);
+    fmt::print(stderr,
+               "tocsin: flows {} (tcp {}, udp {}, icmp {}, other {}), anomalies {}, "
+               "invalid packets {}, checksum errors {}\n",
+               s.flow.created, s.flow.tcp, s.flow.udp, s.flow.icmp, s.flow.other,
+               s.anomaly_events, s.decode.invalid, s.decode.checksum_errors);
+    fmt::print(stderr,
+               "tocsin: fragments {} ({} datagrams rebuilt), reassembly gaps {}, "
+               "memcap hits: flow {}, stream {}, defrag {}\n",
+               s.defrag.ipv4_fragments + s.defrag.ipv6_fragments,
+               s.defrag.ipv4_reassembled + s.defrag.ipv6_reassembled, s.stream.gaps,
+               s.flow.memcap_evictions + s.flow.memcap_refused, s.stream.memcap_drops,
+               s.defrag.memcap_drops);
+    fmt::print(stderr, "tocsin: {} events written to {}\n", s.events_written, r.eve_path);
+}
+
+}  // namespace
+
+RunResult run_files(const RunOptions& options, const Config& config) {
+    Runner runner(options, config);
+    return runner.run();
+}
+
+}  // namespace tocsin::pipeline

@@ -1,0 +1,38 @@
+// `tocsin run` on capture files: the reader decodes, workers track flows and streams, the
+// writer merges their records in capture order into eve.json.
+#pragma once
+
+#include <atomic>
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "output/eve.h"
+
+namespace tocsin::pipeline {
+
+struct RunOptions {
+    std::vector<std::string> inputs;  // files or folders
+    std::string log_dir = ".";
+    unsigned workers = 1;
+    bool progress = false;            // progress line on stderr
+    bool summary = true;              // summary on stderr at the end
+    std::size_t batch_size = 2048;    // packets per batch
+};
+
+// Set from a signal handler; read by the reader. The one piece of process-wide state.
+struct StopRequest {
+    static volatile std::sig_atomic_t requested;
+};
+
+struct RunResult {
+    int exit_code = 0;
+    output::RunStats stats;
+    std::string eve_path;
+};
+
+// Runs the pipeline; diagnostics go to stderr, events to LOGDIR/eve.json.
+RunResult run_files(const RunOptions& options, const Config& config);
+
+}  // namespace tocsin::pipeline

@@ -1,0 +1,81 @@
+#include "pipeline/worker.h"
+
+#include <algorithm>
+
+#include "output/eve.h"
+
+namespace tocsin::pipeline {
+
+Worker::Worker(const Config& config, unsigned workers, OutputSwitches outputs)
+    : outputs_(outputs),
+      table_(flow::FlowTableOptions::from_config(config, workers), *this),
+      tcp_(stream::StreamOptions::from_config(config, workers)) {}
+
+void Worker::emit(std::string json, bool anomaly, std::uint64_t order) {
+    EventKey key = current_;
+    key.order = order;
+    out_->push_back(EventRecord{key, std::move(json), anomaly});
+}
+
+void Worker::process(const WorkItem& item, std::vector<Packet*>& packets,
+                     const std::vector<std::string>& filenames, std::vector<EventRecord>& out) {
+    out_ = &out;
+    switch (item.kind) {
+        case WorkItem::Kind::tick:
+            current_ = EventKey{item.position, 0, 0};
+            table_.expire(item.time);
+            break;
+        case WorkItem::Kind::shutdown:
+            current_ = EventKey{item.position, 0, 0};
+            table_.end_all(flow::EndReason::shutdown, item.time);
+            break;
+        case WorkItem::Kind::packet: {
+            Packet& pkt = *packets[item.slot];
+            current_ = EventKey{pkt.pcap_cnt, 1, 0};
+            process_packet(pkt, filenames[pkt.file_index]);
+            break;
+        }
+    }
+    flow_memory_peak_ = std::max(flow_memory_peak_, table_.memory_in_use() + tcp_.memory_in_use());
+}
+
+void Worker::process_packet(Packet& pkt, const std::string& filename) {
+    flow::Flow* flow = nullptr;
+    if (pkt.has_flow_key) {
+        flow::FlowTable::Lookup found = table_.track(pkt);
+        flow = found.flow;
+        if (flow != nullptr && pkt.ip_proto == kProtoTcp && !found.created &&
+            tcp_.is_port_reuse(*flow, pkt)) {
+            // A new connection on the ports of a finished one: a new flow, as on the hosts.
+            table_.end(*flow, flow::EndReason::forced, pkt.ts);
+            found = table_.track(pkt);
+            flow = found.flow;
+        }
+        // A packet failing its checksum would be dropped by the receiver: never feed a stream.
+        if (flow != nullptr && pkt.ip_proto == kProtoTcp && pkt.has_l4 && !pkt.checksum_bad)
+            tcp_.process(*flow, found.direction, pkt, *this);
+    }
+    if (outputs_.anomaly) {
+        std::uint64_t order = 1ULL << 62;  // after any flows this packet pushed out
+        for (Anomaly a : pkt.anomalies.items())
+            emit(output::anomaly_event(pkt, a, flow, filename), true, order++);
+    }
+}
+
+void Worker::on_flow_end(flow::Flow& flow, flow::EndReason reason, Timestamp now) {
+    tcp_.finish(flow, *this);
+    // No application-layer parser has claimed it: say so, as Suricata does.
+    if (flow.app_proto.empty() && flow.payload_seen &&
+        (flow.proto == kProtoTcp || flow.proto == kProtoUdp))
+        flow.app_proto = "failed";
+    if (outputs_.flow) {
+        // Flows ending at a tick order by when they began; inside a packet, by the same.
+        emit(output::flow_event(flow, reason, now), false, flow.first_pcap_cnt);
+    }
+}
+
+void Worker::on_data(flow::Flow&, flow::Direction, std::uint64_t, ByteSpan) {}
+void Worker::on_gap(flow::Flow&, flow::Direction, std::uint64_t, std::uint64_t) {}
+void Worker::on_close(flow::Flow&, flow::Direction) {}
+
+}  // namespace tocsin::pipeline

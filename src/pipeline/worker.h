@@ -1,0 +1,79 @@
+// A worker owns the flows whose symmetric hash maps to it: flow table, TCP tracking and
+// reassembly, and (later) the application layer and detection, with no locks. It turns its
+// share of a batch into EVE records keyed by capture position, so the writer can merge all
+// workers' records into one order that does not depend on the number of workers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/packet.h"
+#include "flow/flow.h"
+#include "stream/consumer.h"
+#include "stream/tcp.h"
+
+namespace tocsin::pipeline {
+
+// Sort key of an EVE record: capture position, then phase (0: timeouts processed before the
+// packet at that position, 1: the packet itself), then a tie-breaker.
+struct EventKey {
+    std::uint64_t position = 0;
+    std::uint32_t phase = 0;
+    std::uint64_t order = 0;
+    auto operator<=>(const EventKey&) const = default;
+};
+
+struct EventRecord {
+    EventKey key;
+    std::string json;
+    bool is_anomaly = false;
+};
+
+// One unit of work for a worker: a packet of the batch, or a clock tick.
+struct WorkItem {
+    enum class Kind : std::uint8_t { packet, tick, shutdown } kind = Kind::packet;
+    std::uint32_t slot = 0;     // packet: index into the batch
+    Timestamp time;             // tick/shutdown: packet time now
+    std::uint64_t position = 0; // tick/shutdown: capture position it precedes
+};
+
+struct OutputSwitches {
+    bool flow = true;
+    bool anomaly = true;
+};
+
+class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
+public:
+    Worker(const Config& config, unsigned workers, OutputSwitches outputs);
+
+    // Processes packets; `filenames[pkt.file_index]` names each packet's capture.
+    void process(const WorkItem& item, std::vector<Packet*>& packets,
+                 const std::vector<std::string>& filenames, std::vector<EventRecord>& out);
+
+    const flow::FlowStats& flow_stats() const { return table_.stats(); }
+    const stream::StreamStats& stream_stats() const { return tcp_.stats(); }
+    std::uint64_t flow_memory_peak() const { return flow_memory_peak_; }
+
+    // FlowEndHandler
+    void on_flow_end(flow::Flow& flow, flow::EndReason reason, Timestamp now) override;
+    // StreamConsumer: until the application layer lands, reassembled data is only counted.
+    void on_data(flow::Flow& flow, flow::Direction dir, std::uint64_t offset, ByteSpan data) override;
+    void on_gap(flow::Flow& flow, flow::Direction dir, std::uint64_t offset,
+                std::uint64_t length) override;
+    void on_close(flow::Flow& flow, flow::Direction dir) override;
+
+private:
+    void process_packet(Packet& pkt, const std::string& filename);
+    void emit(std::string json, bool anomaly, std::uint64_t order);
+
+    OutputSwitches outputs_;
+    flow::FlowTable table_;
+    stream::TcpTracker tcp_;
+    std::vector<EventRecord>* out_ = nullptr;
+    EventKey current_;
+    std::uint64_t flow_memory_peak_ = 0;
+};
+
+}  // namespace tocsin::pipeline

@@ -1,0 +1,435 @@
+#include "stream/tcp.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace tocsin::stream {
+namespace {
+
+using flow::Direction;
+using flow::dir_index;
+using flow::Flow;
+using flow::opposite;
+
+// Sequence arithmetic modulo 2^32 (RFC 793 section 3.3).
+std::int32_t seq_diff(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b); }
+bool seq_gt(std::uint32_t a, std::uint32_t b) { return seq_diff(a, b) > 0; }
+bool seq_ge(std::uint32_t a, std::uint32_t b) { return seq_diff(a, b) >= 0; }
+
+// Bookkeeping cost of one held segment beyond its bytes (map node, vector header).
+constexpr std::uint64_t kSegmentOverhead = 96;
+// No window can reach further than 2^30 bytes (RFC 7323 caps the scale at 14).
+constexpr std::int64_t kMaxWindowReach = std::int64_t{1} << 30;
+
+}  // namespace
+
+std::string_view tcp_state_name(TcpState s) {
+    switch (s) {
+        case TcpState::none:
+            return "none";
+        case TcpState::syn_sent:
+            return "syn_sent";
+        case TcpState::syn_recv:
+            return "syn_recv";
+        case TcpState::established:
+            return "established";
+        case TcpState::fin_wait1:
+            return "fin_wait1";
+        case TcpState::fin_wait2:
+            return "fin_wait2";
+        case TcpState::time_wait:
+            return "time_wait";
+        case TcpState::last_ack:
+            return "last_ack";
+        case TcpState::close_wait:
+            return "close_wait";
+        case TcpState::closing:
+            return "closing";
+        case TcpState::closed:
+            return "closed";
+    }
+    return "none";
+}
+
+StreamOptions StreamOptions::from_config(const Config& config, unsigned workers) {
+    StreamOptions o;
+    o.midstream = config.get_bool("stream.midstream");
+    o.async_oneside = config.get_bool("stream.async-oneside");
+    o.depth = config.get_size("stream.reassembly.depth");
+    o.memcap = config.get_size("stream.reassembly.memcap") / std::max(1u, workers);
+    o.max_ooo_segments = static_cast<std::size_t>(
+        std::max<std::int64_t>(1, config.get_int("stream.reassembly.max-ooo-segments")));
+    auto policy = parse_overlap_policy(config.get_string("stream.reassembly.policy"));
+    if (!policy)
+        throw ConfigError("stream.reassembly.policy: unknown policy '" +
+                          config.get_string("stream.reassembly.policy") + "'");
+    o.policy = *policy;
+    return o;
+}
+
+void StreamStats::merge(const StreamStats& o) {
+    sessions += o.sessions;
+    midstream_pickups += o.midstream_pickups;
+    syn += o.syn;
+    synack += o.synack;
+    rst += o.rst;
+    fin += o.fin;
+    segments += o.segments;
+    ooo_segments += o.ooo_segments;
+    retransmissions += o.retransmissions;
+    overlaps += o.overlaps;
+    overlaps_different_data += o.overlaps_different_data;
+    gaps += o.gaps;
+    gap_bytes += o.gap_bytes;
+    memcap_drops += o.memcap_drops;
+    depth_reached += o.depth_reached;
+    bytes_delivered += o.bytes_delivered;
+    reuse += o.reuse;
+    peak_memory += o.peak_memory;
+}
+
+TcpSession& TcpTracker::session_of(Flow& flow) {
+    if (!flow.stream_state) {
+        flow.stream_state = std::make_unique<TcpSession>();
+        stats_.sessions++;
+    }
+    return static_cast<TcpSession&>(*flow.stream_state);
+}
+
+void TcpTracker::start_direction(StreamDirection& d, std::uint32_t first_data_seq) {
+    d.started = true;
+    d.next_seq = first_data_seq;
+    d.next_offset = 0;
+}
+
+bool TcpTracker::is_port_reuse(const Flow& flow, const Packet& pkt) const {
+    const TcpSession* s = session(flow);
+    if (s == nullptr || (pkt.tcp.flags & (kTcpSyn | kTcpAck | kTcpRst)) != kTcpSyn) return false;
+    const bool finished = s->state == TcpState::closed || s->state == TcpState::time_wait ||
+                          s->state == TcpState::last_ack || s->state == TcpState::fin_wait2;
+    return finished;
+}
+
+void TcpTracker::process(Flow& flow, Direction dir, Packet& pkt, StreamConsumer& consumer) {
+    TcpSession& s = session_of(flow);
+    const std::uint8_t flags = pkt.tcp.flags;
+    if (flags & kTcpRst) {
+        stats_.rst++;
+        if (s.state == TcpState::none && flow.pkts[0] + flow.pkts[1] == 1)
+            pkt.anomalies.add(Anomaly::StreamRstButNoSession);
+        s.state = TcpState::closed;
+        flow.state = flow::FlowState::closed;
+        finish(flow, consumer);
+        return;
+    }
+    track_state(flow, s, dir, pkt);
+    if (!s.reassembling) return;
+    if (flags & kTcpAck) on_ack(flow, s, opposite(dir), pkt.tcp.ack, consumer);
+    feed(flow, s, dir, pkt, consumer);
+}
+
+void TcpTracker::track_state(Flow& flow, TcpSession& s, Direction dir, Packet& pkt) {
+    const std::uint8_t flags = pkt.tcp.flags;
+    StreamDirection& d = s.dir[dir_index(dir)];
+    StreamDirection& other = s.dir[dir_index(opposite(dir))];
+    if (pkt.tcp.has_wscale && (flags & kTcpSyn)) d.wscale = pkt.tcp.wscale;
+
+    if ((flags & (kTcpSyn | kTcpAck)) == kTcpSyn) {
+        stats_.syn++;
+        if (s.state == TcpState::none) {
+            s.state = TcpState::syn_sent;
+            s.reassembling = true;
+            d.syn_seen = true;
+            d.isn = pkt.tcp.seq;
+            start_direction(d, pkt.tcp.seq + 1);
+        } else if (s.state == TcpState::syn_sent && dir == Direction::to_server &&
+                   pkt.tcp.seq != d.isn) {
+            pkt.anomalies.add(Anomaly::Stream3whsSynResendDiffSeq);
+            d.isn = pkt.tcp.seq;
+            start_direction(d, pkt.tcp.seq + 1);
+        }
+        return;
+    }
+    if ((flags & (kTcpSyn | kTcpAck)) == (kTcpSyn | kTcpAck)) {
+        stats_.synack++;
+        if (s.state == TcpState::syn_sent && dir == Direction::to_client) {
+            if (pkt.tcp.ack != other.isn + 1) {
+                pkt.anomalies.add(Anomaly::Stream3whsSynackWithWrongAck);
+                return;
+            }
+            d.syn_seen = true;
+            d.isn = pkt.tcp.seq;
+            start_direction(d, pkt.tcp.seq + 1);
+            s.state = TcpState::syn_recv;
+        } else if (s.state == TcpState::none && options_.midstream) {
+            // Picked up at the SYN/ACK: the client's next byte is what the server acknowledges.
+            stats_.midstream_pickups++;
+            s.midstream = true;
+            s.reassembling = true;
+            d.syn_seen = true;
+            d.isn = pkt.tcp.seq;
+            start_direction(d, pkt.tcp.seq + 1);
+            start_direction(other, pkt.tcp.ack);
+            s.state = TcpState::syn_recv;
+        }
+        return;
+    }
+
+    switch (s.state) {
+        case TcpState::none:
+            if (options_.midstream) {
+                stats_.midstream_pickups++;
+                s.midstream = true;
+                s.reassembling = true;
+                s.state = TcpState::established;
+                flow.state = flow::FlowState::established;
+                start_direction(d, pkt.tcp.seq);
+            }
+            break;
+        case TcpState::syn_sent:
+            if (dir == Direction::to_server && options_.async_oneside && (flags & kTcpAck)) {
+                s.state = TcpState::established;
+                flow.state = flow::FlowState::established;
+            }
+            break;
+        case TcpState::syn_recv:
+            if (dir == Direction::to_server && (flags & kTcpAck) && pkt.tcp.ack == other.isn + 1) {
+                s.state = TcpState::established;
+                flow.state = flow::FlowState::established;
+            }
+            break;
+        default:
+            if (!d.started && s.midstream) start_direction(d, pkt.tcp.seq);
+            break;
+    }
+}
+
+void TcpTracker::on_ack(Flow& flow, TcpSession& s, Direction acked_dir, std::uint32_t ack,
+                        StreamConsumer& consumer) {
+    StreamDirection& acker = s.dir[dir_index(opposite(acked_dir))];
+    if (!acker.ack_seen || seq_gt(ack, acker.last_ack)) acker.last_ack = ack;
+    acker.ack_seen = true;
+
+    StreamDirection& t = s.dir[dir_index(acked_dir)];
+    if (!t.started || t.closed) return;
+    // The peer acknowledges bytes we never saw: the capture lost them. Declare the gap so
+    // the consumer can resynchronise instead of waiting forever.
+    std::uint32_t target = ack;
+    if (t.fin_seen && seq_ge(ack, t.fin_seq + 1)) target = t.fin_seq;
+    const std::int64_t ahead = seq_diff(target, t.next_seq);
+    if (ahead <= 0 || ahead > kMaxWindowReach) return;
+    std::uint64_t gap_end = t.next_offset + static_cast<std::uint64_t>(ahead);
+    if (!t.pending.empty()) gap_end = std::min(gap_end, t.pending.begin()->first);
+    skip_to(flow, t, acked_dir, gap_end, consumer);
+    maybe_close(flow, t, acked_dir, consumer);
+}
+
+void TcpTracker::feed(Flow& flow, TcpSession& s, Direction dir, Packet& pkt,
+                      StreamConsumer& consumer) {
+    StreamDirection& d = s.dir[dir_index(dir)];
+    if (!d.started) {
+        if (!s.midstream && s.state != TcpState::established) return;
+        start_direction(d, pkt.tcp.seq);
+    }
+    std::uint32_t seq = pkt.tcp.seq + ((pkt.tcp.flags & kTcpSyn) ? 1 : 0);
+    ByteSpan data = pkt.payload;
+    if ((pkt.tcp.flags & kTcpFin) && !d.fin_seen) {
+        stats_.fin++;
+        d.fin_seen = true;
+        d.fin_seq = seq + static_cast<std::uint32_t>(data.size());
+        const bool first = !s.dir[dir_index(opposite(dir))].fin_seen;
+        if (first) s.first_fin = dir;
+    }
+
+    if (!data.empty() && !d.closed) {
+        stats_.segments++;
+        std::int64_t rel = seq_diff(seq, d.next_seq);
+        if (rel < 0) {
+            if (static_cast<std::uint64_t>(-rel) >= data.size()) {
+                stats_.retransmissions++;
+                data = {};
+            } else {
+                data = data.subspan(static_cast<std::size_t>(-rel));
+                rel = 0;
+            }
+        }
+        if (!data.empty() && rel <= kMaxWindowReach) {
+            const std::uint64_t offset = d.next_offset + static_cast<std::uint64_t>(rel);
+            const bool past_depth = options_.depth != 0 && d.next_offset >= options_.depth;
+            if (past_depth) {
+                // Nothing more is handed on; just follow the sequence space.
+                if (rel == 0) {
+                    d.next_seq += static_cast<std::uint32_t>(data.size());
+                    d.next_offset += data.size();
+                }
+            } else if (rel == 0 && d.pending.empty()) {
+                deliver(flow, d, dir, data, consumer);
+            } else {
+                if (rel > 0) stats_.ooo_segments++;
+                hold(d, offset, data, pkt);
+                if (d.pending.size() > options_.max_ooo_segments)
+                    skip_to(flow, d, dir, d.pending.begin()->first, consumer);
+                drain(flow, d, dir, consumer);
+            }
+        }
+    }
+    maybe_close(flow, d, dir, consumer);
+    update_close_state(flow, s);
+}
+
+void TcpTracker::hold(StreamDirection& d, std::uint64_t offset, ByteSpan data, Packet& pkt) {
+    const std::uint64_t start = offset;
+    const std::uint64_t end = offset + data.size();
+    auto it = d.pending.upper_bound(start);
+    if (it != d.pending.begin()) {
+        auto prev = std::prev(it);
+        if (prev->first + prev->second.size() > start) it = prev;
+    }
+    // Walk held segments that share bytes with [start, end): resolve each overlap by policy,
+    // and collect the uncovered stretches of the new data.
+    std::uint64_t cursor = start;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> uncovered;
+    bool differing = false;
+    for (; it != d.pending.end() && it->first < end; ++it) {
+        const std::uint64_t s0 = it->first;
+        const std::uint64_t s1 = s0 + it->second.size();
+        if (s0 > cursor) uncovered.emplace_back(cursor, s0);
+        const std::uint64_t lo = std::max(s0, start);
+        const std::uint64_t hi = std::min(s1, end);
+        if (lo < hi) {
+            stats_.overlaps++;
+            std::uint8_t* held = it->second.data() + (lo - s0);
+            const std::uint8_t* fresh = data.data() + (lo - start);
+            if (std::memcmp(held, fresh, hi - lo) != 0) {
+                differing = true;
+                if (newer_data_wins(options_.policy, s0, s1, start, end))
+                    std::memcpy(held, fresh, hi - lo);
+            }
+        }
+        cursor = std::max(cursor, hi);
+    }
+    if (cursor < end) uncovered.emplace_back(cursor, end);
+    if (differing) {
+        stats_.overlaps_different_data++;
+        pkt.anomalies.add(Anomaly::StreamOverlapDifferentData);
+    }
+    for (const auto& [a, b] : uncovered) {
+        const std::uint64_t cost = (b - a) + kSegmentOverhead;
+        if (memory_ + cost > options_.memcap) {
+            stats_.memcap_drops++;
+            continue;
+        }
+        memory_ += cost;
+        stats_.peak_memory = std::max(stats_.peak_memory, memory_);
+        d.pending_bytes += cost;
+        d.pending.emplace(a, std::vector<std::uint8_t>(data.begin() + static_cast<std::ptrdiff_t>(a - start),
+                                                       data.begin() + static_cast<std::ptrdiff_t>(b - start)));
+    }
+}
+
+void TcpTracker::deliver(Flow& flow, StreamDirection& d, Direction dir, ByteSpan data,
+                         StreamConsumer& consumer) {
+    std::size_t n = data.size();
+    if (options_.depth != 0) {
+        const std::uint64_t room =
+            d.next_offset < options_.depth ? options_.depth - d.next_offset : 0;
+        n = static_cast<std::size_t>(std::min<std::uint64_t>(n, room));
+        if (n < data.size() && !d.depth_reported) {
+            d.depth_reported = true;
+            stats_.depth_reached++;
+        }
+    }
+    if (n > 0) {
+        consumer.on_data(flow, dir, d.next_offset, data.first(n));
+        stats_.bytes_delivered += n;
+    }
+    d.next_seq += static_cast<std::uint32_t>(data.size());
+    d.next_offset += data.size();
+}
+
+void TcpTracker::drain(Flow& flow, StreamDirection& d, Direction dir, StreamConsumer& consumer) {
+    while (!d.pending.empty()) {
+        auto it = d.pending.begin();
+        if (it->first > d.next_offset) break;
+        std::vector<std::uint8_t> bytes = std::move(it->second);
+        const std::uint64_t start = it->first;
+        d.pending.erase(it);
+        const std::uint64_t cost = bytes.size() + kSegmentOverhead;
+        d.pending_bytes -= cost;
+        memory_ -= cost;
+        const std::uint64_t end = start + bytes.size();
+        if (end > d.next_offset)
+            deliver(flow, d, dir, ByteSpan(bytes).subspan(d.next_offset - start), consumer);
+    }
+}
+
+void TcpTracker::skip_to(Flow& flow, StreamDirection& d, Direction dir, std::uint64_t offset,
+                         StreamConsumer& consumer) {
+    if (offset > d.next_offset) {
+        const std::uint64_t length = offset - d.next_offset;
+        consumer.on_gap(flow, dir, d.next_offset, length);
+        stats_.gaps++;
+        stats_.gap_bytes += length;
+        d.next_seq += static_cast<std::uint32_t>(length);
+        d.next_offset = offset;
+    }
+    drain(flow, d, dir, consumer);
+}
+
+void TcpTracker::maybe_close(Flow& flow, StreamDirection& d, Direction dir,
+                             StreamConsumer& consumer) {
+    if (d.closed || !d.fin_seen || !d.started) return;
+    if (d.next_seq != d.fin_seq || !d.pending.empty()) return;
+    d.closed = true;
+    consumer.on_close(flow, dir);
+}
+
+void TcpTracker::update_close_state(Flow& flow, TcpSession& s) {
+    const Direction c = s.first_fin;
+    const Direction o = opposite(c);
+    const StreamDirection& closer = s.dir[dir_index(c)];
+    const StreamDirection& peer = s.dir[dir_index(o)];
+    if (!closer.fin_seen || s.state == TcpState::closed) return;
+    const bool closer_fin_acked = peer.ack_seen && seq_ge(peer.last_ack, closer.fin_seq + 1);
+    if (!peer.fin_seen) {
+        if (c == Direction::to_server) {
+            s.state = closer_fin_acked ? TcpState::fin_wait2 : TcpState::fin_wait1;
+        } else {
+            s.state = TcpState::close_wait;
+        }
+        return;
+    }
+    const bool peer_fin_acked = closer.ack_seen && seq_ge(closer.last_ack, peer.fin_seq + 1);
+    if (closer_fin_acked && peer_fin_acked) {
+        s.state = TcpState::closed;
+        flow.state = flow::FlowState::closed;
+    } else if (closer_fin_acked) {
+        s.state = c == Direction::to_server ? TcpState::time_wait : TcpState::last_ack;
+    } else {
+        s.state = TcpState::closing;
+    }
+}
+
+void TcpTracker::finish(Flow& flow, StreamConsumer& consumer) {
+    auto* s = static_cast<TcpSession*>(flow.stream_state.get());
+    if (s == nullptr) return;
+    for (Direction dir : {Direction::to_server, Direction::to_client}) {
+        StreamDirection& d = s->dir[dir_index(dir)];
+        if (s->reassembling && d.started) {
+            while (!d.pending.empty()) skip_to(flow, d, dir, d.pending.begin()->first, consumer);
+            if (!d.closed) {
+                d.closed = true;
+                consumer.on_close(flow, dir);
+            }
+        }
+        release(d);
+    }
+}
+
+void TcpTracker::release(StreamDirection& d) {
+    memory_ -= d.pending_bytes;
+    d.pending_bytes = 0;
+    d.pending.clear();
+}
+
+}  // namespace tocsin::stream
