@@ -113,6 +113,11 @@ int main(int argc, char** argv) {
     run->add_option("--runmode", args.runmode, "Accepted for Suricata compatibility");
     run->add_flag("--simulate-ips", args.simulate_ips, "Treat the capture as inline traffic");
     run->add_flag("-q,--quiet", args.quiet, "No progress line or summary");
+    // Suricata flags that change nothing here; accepted so existing scripts keep working.
+    std::string data_dir;
+    run->add_option("--data-dir", data_dir, "Accepted for Suricata compatibility");
+    int verbosity = 0;
+    run->add_flag("-v", verbosity, "Accepted for Suricata compatibility (verbosity)");
 
     try {
         app.parse(argc, argv);

@@ -17,6 +17,7 @@ struct FlowKey {
     std::uint16_t hi_port = 0;
     std::uint16_t vlan[2] = {0, 0};
     std::uint8_t proto = 0;
+    std::uint8_t recursion = 0;  // tunnel depth, so inner and outer flows stay apart
 
     bool operator==(const FlowKey&) const = default;
 
@@ -49,6 +50,7 @@ struct FlowKey {
         mix(&hi_port, 2);
         mix(vlan, sizeof vlan);
         mix(&proto, 1);
+        mix(&recursion, 1);
         h ^= h >> 33;
         h *= 0xff51afd7ed558ccdULL;
         h ^= h >> 33;

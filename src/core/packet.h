@@ -91,6 +91,7 @@ struct Packet {
     bool is_fragment = false;      // an IP fragment (not yet reassembled)
     bool is_reassembled = false;   // a datagram rebuilt from fragments
     std::uint8_t tunnel_depth = 0;
+    std::uint32_t inner_len = 0;   // tunnelled: length of the innermost carried frame
 
     // Layer 4.
     bool has_l4 = false;           // transport header decoded
@@ -99,6 +100,8 @@ struct Packet {
     TcpInfo tcp;
     std::uint8_t icmp_type = 0;
     std::uint8_t icmp_code = 0;
+    std::uint16_t icmp_id = 0;    // echo/timestamp/info identifier
+    std::uint16_t icmp_seq = 0;
     ByteSpan payload;
 
     bool checksum_bad = false;     // IP or transport checksum failed validation
@@ -109,6 +112,12 @@ struct Packet {
     std::uint64_t flow_hash = 0;
     bool key_swapped = false;      // src is the key's hi endpoint
     bool has_flow_key = false;
+
+    // Bytes this packet adds to its flow: a tunnelled packet's flow sees only what the
+    // tunnel carried, the carrier's flow the whole frame.
+    std::uint32_t flow_bytes() const {
+        return tunnel_depth > 0 ? inner_len : static_cast<std::uint32_t>(data.size());
+    }
 };
 
 }  // namespace tocsin

@@ -21,6 +21,7 @@ constexpr std::uint16_t kEtherPppoeDiscovery = 0x8863;
 constexpr std::uint16_t kEtherPppoeSession = 0x8864;
 constexpr std::uint16_t kEtherTransparentBridging = 0x6558;
 constexpr std::uint16_t kEtherErspan = 0x88be;
+constexpr std::uint16_t kEtherErspanType3 = 0x22eb;
 
 constexpr std::uint8_t kIpProtoIpv4 = 4;
 constexpr std::uint8_t kIpProtoIpv6 = 41;
@@ -49,6 +50,33 @@ bool is_ipv4_option_known(std::uint8_t type) {
         default:
             return false;
     }
+}
+
+// +1: an ICMP query (echo, timestamp, information, address mask request), -1: its reply,
+// 0: anything else.
+int icmp_query_role(const Packet& pkt) {
+    if (!pkt.has_l4) return 0;
+    if (pkt.ip_proto == kProtoIcmp) {
+        switch (pkt.icmp_type) {
+            case 8:
+            case 13:
+            case 15:
+            case 17:
+                return 1;
+            case 0:
+            case 14:
+            case 16:
+            case 18:
+                return -1;
+            default:
+                return 0;
+        }
+    }
+    if (pkt.ip_proto == kProtoIcmpv6) {
+        if (pkt.icmp_type == 128) return 1;
+        if (pkt.icmp_type == 129) return -1;
+    }
+    return 0;
 }
 
 }  // namespace
@@ -85,6 +113,12 @@ DecodeOptions DecodeOptions::from_config(const Config& config) {
         o.vxlan_ports.push_back(static_cast<std::uint16_t>(*n));
     }
     o.gre = config.get_bool("decoder.gre.enabled");
+    o.recursion_in_flow_key = config.get_bool("decoder.recursion-level.use-for-tracking");
+    o.geneve = config.get_bool("decoder.geneve.enabled");
+    auto geneve_port = parse_size(config.get_string("decoder.geneve.ports"));
+    if (!geneve_port || *geneve_port == 0 || *geneve_port > 65535)
+        throw ConfigError("decoder.geneve.ports: not a port");
+    o.geneve_port = static_cast<std::uint16_t>(*geneve_port);
     o.defrag.memcap = config.get_size("defrag.memcap");
     o.defrag.timeout_sec = config.get_seconds("defrag.timeout");
     o.defrag.max_trackers = static_cast<std::size_t>(config.get_int("defrag.trackers"));
@@ -116,6 +150,8 @@ void DecodeStats::merge(const DecodeStats& o) {
     other_ip += o.other_ip;
     gre += o.gre;
     vxlan += o.vxlan;
+    geneve += o.geneve;
+    erspan += o.erspan;
     ipv4_in_ipv6 += o.ipv4_in_ipv6;
     ipv6_in_ipv4 += o.ipv6_in_ipv4;
     ipv4_in_ipv4 += o.ipv4_in_ipv4;
@@ -130,19 +166,22 @@ void DecodeStats::merge(const DecodeStats& o) {
 struct Decoder::Layer {
     Packet& pkt;
     std::vector<std::uint8_t>& reassembled;
+    Packet* outer = nullptr;
     std::uint32_t depth = 0;
     bool reassembly_used = false;
+    bool outer_taken = false;
 
     void anomaly(Anomaly a) { pkt.anomalies.add(a); }
 };
 
 Decoder::Decoder(const DecodeOptions& options) : options_(options), defrag_(options.defrag) {}
 
-void Decoder::decode(std::uint32_t linktype, Packet& pkt, std::vector<std::uint8_t>& reassembled) {
+bool Decoder::decode(std::uint32_t linktype, Packet& pkt, std::vector<std::uint8_t>& reassembled,
+                     Packet* outer) {
     stats_.packets++;
     stats_.bytes += pkt.data.size();
     stats_.max_packet_size = std::max<std::uint64_t>(stats_.max_packet_size, pkt.data.size());
-    Layer l{pkt, reassembled};
+    Layer l{pkt, reassembled, outer};
     switch (linktype) {
         case kLinkEthernet:
             link_ethernet(l, pkt.data);
@@ -176,6 +215,21 @@ void Decoder::decode(std::uint32_t linktype, Packet& pkt, std::vector<std::uint8
     }
     if (pkt.checksum_bad) stats_.checksum_errors++;
     set_flow_key(pkt);
+    return l.outer_taken;
+}
+
+void Decoder::enter_tunnel(Layer& l, ByteSpan inner) {
+    l.pkt.tunnel_depth++;
+    l.pkt.inner_len = static_cast<std::uint32_t>(inner.size());
+    // Like Suricata, only UDP carriers (VXLAN, Geneve) get a flow of their own.
+    if (l.outer == nullptr || l.outer_taken || l.pkt.ip_proto != kProtoUdp || !l.pkt.has_l4)
+        return;
+    // Snapshot the carrier before inner headers overwrite the packet's fields.
+    *l.outer = l.pkt;
+    l.outer->anomalies.clear();
+    l.outer->tunnel_depth = 0;
+    set_flow_key(*l.outer);
+    l.outer_taken = true;
 }
 
 void Decoder::set_flow_key(Packet& pkt) {
@@ -183,8 +237,25 @@ void Decoder::set_flow_key(Packet& pkt) {
     if (pkt.ip_version == 0 || pkt.is_fragment) return;
     const bool ported = pkt.has_l4 && (pkt.ip_proto == kProtoTcp || pkt.ip_proto == kProtoUdp);
     if ((pkt.ip_proto == kProtoTcp || pkt.ip_proto == kProtoUdp) && !pkt.has_l4) return;
-    pkt.flow_key = FlowKey::make(pkt.src, ported ? pkt.sport : 0, pkt.dst, ported ? pkt.dport : 0,
-                                 pkt.ip_proto, pkt.vlan, pkt.key_swapped);
+    if (const int role = icmp_query_role(pkt); role != 0) {
+        // An ICMP query and its reply form one flow per requester, responder and identifier,
+        // so two hosts pinging each other are two flows (as in Suricata).
+        const bool request = role > 0;
+        pkt.flow_key = FlowKey{};
+        pkt.flow_key.lo_addr = request ? pkt.src : pkt.dst;
+        pkt.flow_key.hi_addr = request ? pkt.dst : pkt.src;
+        pkt.flow_key.lo_port = pkt.icmp_id;
+        pkt.flow_key.hi_port = 0xffff;  // marks a query key; never a symmetric one
+        pkt.flow_key.vlan[0] = pkt.vlan[0];
+        pkt.flow_key.vlan[1] = pkt.vlan[1];
+        pkt.flow_key.proto = pkt.ip_proto;
+        pkt.key_swapped = !request;
+    } else {
+        pkt.flow_key = FlowKey::make(pkt.src, ported ? pkt.sport : 0, pkt.dst,
+                                     ported ? pkt.dport : 0, pkt.ip_proto, pkt.vlan,
+                                     pkt.key_swapped);
+    }
+    if (options_.recursion_in_flow_key) pkt.flow_key.recursion = pkt.tunnel_depth;
     pkt.flow_hash = pkt.flow_key.hash();
     pkt.has_flow_key = true;
 }
@@ -740,7 +811,7 @@ void Decoder::ip_payload(Layer& l, std::uint8_t proto, ByteSpan data) {
                 return;
             }
             (v6 ? stats_.ipv4_in_ipv6 : stats_.ipv4_in_ipv4)++;
-            p.tunnel_depth++;
+            enter_tunnel(l, data);
             ipv4(l, data);
             break;
         case kIpProtoIpv6:
@@ -754,7 +825,7 @@ void Decoder::ip_payload(Layer& l, std::uint8_t proto, ByteSpan data) {
                 return;
             }
             (v6 ? stats_.ipv6_in_ipv6 : stats_.ipv6_in_ipv4)++;
-            p.tunnel_depth++;
+            enter_tunnel(l, data);
             ipv6(l, data);
             break;
         default:
@@ -913,6 +984,8 @@ void Decoder::udp(Layer& l, ByteSpan data) {
     if (options_.vxlan && std::find(options_.vxlan_ports.begin(), options_.vxlan_ports.end(),
                                     p.dport) != options_.vxlan_ports.end()) {
         vxlan(l, p.payload);
+    } else if (options_.geneve && p.dport == options_.geneve_port) {
+        geneve(l, p.payload);
     }
 }
 
@@ -926,7 +999,9 @@ void Decoder::icmpv4(Layer& l, ByteSpan data) {
     stats_.icmpv4++;
     p.icmp_type = c.u8();
     p.icmp_code = c.u8();
-    c.skip(6);
+    c.skip(2);  // checksum, verified over the whole message below
+    p.icmp_id = c.u16be();
+    p.icmp_seq = c.u16be();
     p.payload = c.peek_rest();
     p.has_l4 = true;
     if (options_.validate_checksums && !ipv4_header_checksum_ok(data)) p.checksum_bad = true;
@@ -964,6 +1039,8 @@ void Decoder::icmpv6(Layer& l, ByteSpan data) {
     p.icmp_type = c.u8();
     p.icmp_code = c.u8();
     c.skip(2);
+    p.icmp_id = c.peek_u16be(0);
+    p.icmp_seq = c.peek_u16be(2);
     p.payload = c.has(4) ? c.peek_rest().subspan(4) : ByteSpan{};
     p.has_l4 = true;
     if (options_.validate_checksums &&
@@ -1064,12 +1141,19 @@ void Decoder::gre(Layer& l, ByteSpan data) {
         l.anomaly(Anomaly::GreWrongVersion);
         return;
     }
-    l.pkt.tunnel_depth++;
+    enter_tunnel(l, c.peek_rest());
     if (protocol == kEtherTransparentBridging) {
         link_ethernet(l, c.rest());
     } else if (protocol == kEtherErspan) {
-        // ERSPAN type II: an 8-byte header, then the mirrored Ethernet frame.
-        if (c.skip(8)) link_ethernet(l, c.rest());
+        // ERSPAN type I carries the mirrored frame directly; type II (GRE sequence number
+        // present) puts an 8-byte header first.
+        stats_.erspan++;
+        if (!has_seq || c.skip(8)) link_ethernet(l, c.rest());
+    } else if (protocol == kEtherErspanType3) {
+        // ERSPAN type III: 12-byte header, plus an 8-byte platform sub-header when O is set.
+        stats_.erspan++;
+        const bool optional = c.peek_u8(11) & 0x01;
+        if (c.skip(optional ? 20 : 12)) link_ethernet(l, c.rest());
     } else {
         by_ethertype(l, protocol, c.rest());
     }
@@ -1087,8 +1171,30 @@ void Decoder::vxlan(Layer& l, ByteSpan data) {
     }
     if (!enter_layer(l)) return;
     stats_.vxlan++;
-    l.pkt.tunnel_depth++;
+    enter_tunnel(l, c.peek_rest());
     link_ethernet(l, c.rest());
+}
+
+void Decoder::geneve(Layer& l, ByteSpan data) {
+    // RFC 8926: version(2 bits) option length(6 bits, 4-byte words) flags(1) protocol(2)
+    // VNI(3) reserved(1), then options, then the payload named by the protocol type.
+    ByteCursor c(data);
+    const std::uint8_t version_optlen = c.u8();
+    c.u8();
+    const std::uint16_t protocol = c.u16be();
+    c.skip(4);
+    if (!c.ok() || (version_optlen >> 6) != 0) return;  // not Geneve: stays plain UDP
+    if (!c.skip((version_optlen & 0x3f) * 4u)) return;
+    if (protocol != kEtherTransparentBridging && protocol != kEtherIpv4 && protocol != kEtherIpv6)
+        return;
+    if (!enter_layer(l)) return;
+    stats_.geneve++;
+    enter_tunnel(l, c.peek_rest());
+    if (protocol == kEtherTransparentBridging) {
+        link_ethernet(l, c.rest());
+    } else {
+        by_ethertype(l, protocol, c.rest());
+    }
 }
 
 }  // namespace tocsin::decode

@@ -33,7 +33,10 @@ struct DecodeOptions {
     std::uint32_t max_layers = 16;
     bool vxlan = true;
     std::vector<std::uint16_t> vxlan_ports = {4789};
+    bool geneve = true;
+    std::uint16_t geneve_port = 6081;
     bool gre = true;
+    bool recursion_in_flow_key = true;  // tunnel depth is part of the flow key
     DefragOptions defrag;
 
     static DecodeOptions from_config(const Config& config);
@@ -45,7 +48,7 @@ struct DecodeStats {
     std::uint64_t ethernet = 0, vlan = 0, vlan_qinq = 0, mpls = 0, pppoe = 0, sll = 0, null = 0,
                   raw = 0;
     std::uint64_t ipv4 = 0, ipv6 = 0, tcp = 0, udp = 0, icmpv4 = 0, icmpv6 = 0, other_ip = 0;
-    std::uint64_t gre = 0, vxlan = 0, ipv4_in_ipv6 = 0, ipv6_in_ipv4 = 0, ipv4_in_ipv4 = 0,
+    std::uint64_t gre = 0, vxlan = 0, geneve = 0, erspan = 0, ipv4_in_ipv6 = 0, ipv6_in_ipv4 = 0, ipv4_in_ipv4 = 0,
                   ipv6_in_ipv6 = 0;
     std::uint64_t not_ip = 0;             // frames with no IP layer (ARP, LLDP, ...)
     std::uint64_t invalid = 0;            // frames that raised at least one anomaly
@@ -62,7 +65,12 @@ public:
 
     // Decodes pkt.data (a frame of `linktype`) into pkt. When this frame completes a
     // fragmented datagram, the datagram is rebuilt into `reassembled` and pkt describes it.
-    void decode(std::uint32_t linktype, Packet& pkt, std::vector<std::uint8_t>& reassembled);
+    // pkt ends up describing the innermost layers of a tunnel; when `outer` is given and the
+    // frame is tunnelled (GRE, VXLAN, Geneve, IP-in-IP), *outer receives the packet as seen
+    // before the first tunnel, so the carrier's flow is tracked too (as Suricata does).
+    // Returns whether *outer was filled.
+    bool decode(std::uint32_t linktype, Packet& pkt, std::vector<std::uint8_t>& reassembled,
+                Packet* outer = nullptr);
     // Advances packet time for fragment timeouts.
     void expire(Timestamp now) { defrag_.expire(now); }
 
@@ -94,6 +102,8 @@ private:
     void icmpv6(Layer& l, ByteSpan data);
     void gre(Layer& l, ByteSpan data);
     void vxlan(Layer& l, ByteSpan data);
+    void geneve(Layer& l, ByteSpan data);
+    void enter_tunnel(Layer& l, ByteSpan inner);
     void fragment(Layer& l, const Fragment& f);
     bool enter_layer(Layer& l);
     void set_flow_key(Packet& pkt);

@@ -260,11 +260,11 @@ FlowTable::Lookup FlowTable::track(const Packet& pkt) {
     result.direction = to_server ? Direction::to_server : Direction::to_client;
     const std::size_t d = dir_index(result.direction);
     f.pkts[d]++;
-    f.bytes[d] += pkt.data.size();
+    f.bytes[d] += pkt.flow_bytes();
     f.last = std::max(f.last, pkt.ts);
     if (!pkt.payload.empty()) f.payload_seen = true;
     if (pkt.ip_proto == kProtoTcp) f.tcp_flags[d] |= pkt.tcp.flags;
-    if (pkt.ip_proto == kProtoIcmp || pkt.ip_proto == kProtoIcmpv6) {
+    if ((pkt.ip_proto == kProtoIcmp || pkt.ip_proto == kProtoIcmpv6) && f.pkts[d] == 1) {
         f.icmp_type[d] = pkt.icmp_type;
         f.icmp_code[d] = pkt.icmp_code;
     }

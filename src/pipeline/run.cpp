@@ -30,6 +30,7 @@ struct PacketSlot {
     std::vector<std::uint8_t> frame;
     std::vector<std::uint8_t> reassembled;
     Packet pkt;
+    Packet carrier;  // outer layers, when the frame is tunnelled
 };
 
 // A batch of decoded packets, each worker's share of it, and what each worker produced.
@@ -37,6 +38,7 @@ struct PacketSlot {
 struct Batch {
     std::vector<PacketSlot> slots;
     std::vector<Packet*> packets;
+    std::vector<Packet*> carriers;
     std::size_t count = 0;
     std::vector<std::vector<WorkItem>> work;
     std::vector<std::vector<EventRecord>> events;
@@ -45,9 +47,12 @@ struct Batch {
     std::condition_variable cv;
     unsigned pending = 0;
 
-    Batch(std::size_t size, unsigned workers) : slots(size), packets(size), work(workers),
-                                                events(workers) {
-        for (std::size_t i = 0; i < size; ++i) packets[i] = &slots[i].pkt;
+    Batch(std::size_t size, unsigned workers)
+        : slots(size), packets(size), carriers(size), work(workers), events(workers) {
+        for (std::size_t i = 0; i < size; ++i) {
+            packets[i] = &slots[i].pkt;
+            carriers[i] = &slots[i].carrier;
+        }
     }
     void reset() {
         count = 0;
@@ -99,7 +104,8 @@ private:
             }
             if (batch == nullptr) return;
             for (const WorkItem& item : batch->work[id_])
-                worker_.process(item, batch->packets, filenames_, batch->events[id_]);
+                worker_.process(item, batch->packets, batch->carriers, filenames_,
+                                batch->events[id_]);
             batch->done_one();
         }
     }
@@ -215,9 +221,13 @@ void Runner::add_frame(const capture::Frame& frame, std::uint32_t linktype,
     pkt.wire_len = frame.wire_len;
     pkt.file_index = file_index;
     pkt.data = ByteSpan(slot.frame);
-    decoder_.decode(linktype, pkt, slot.reassembled);
+    const bool tunnelled = decoder_.decode(linktype, pkt, slot.reassembled, &slot.carrier);
 
     const std::size_t n = current_->work.size();
+    if (tunnelled && slot.carrier.has_flow_key) {
+        current_->work[slot.carrier.flow_hash % n].push_back(
+            WorkItem{WorkItem::Kind::carrier, index, {}, 0});
+    }
     // Flow-affine: a flow's packets always reach the same worker. Packets without a flow
     // (non-IP, broken headers) only carry anomalies; spread them by position.
     const std::size_t target = pkt.has_flow_key ? pkt.flow_hash % n : position_ % n;

@@ -18,6 +18,7 @@ void Worker::emit(std::string json, bool anomaly, std::uint64_t order) {
 }
 
 void Worker::process(const WorkItem& item, std::vector<Packet*>& packets,
+                     const std::vector<Packet*>& carriers,
                      const std::vector<std::string>& filenames, std::vector<EventRecord>& out) {
     out_ = &out;
     switch (item.kind) {
@@ -33,6 +34,14 @@ void Worker::process(const WorkItem& item, std::vector<Packet*>& packets,
             Packet& pkt = *packets[item.slot];
             current_ = EventKey{pkt.pcap_cnt, 1, 0};
             process_packet(pkt, filenames[pkt.file_index]);
+            break;
+        }
+        case WorkItem::Kind::carrier: {
+            // Only counted into its flow: the carrier's anomalies and payload belong to the
+            // inner packet, processed by whichever worker owns the inner flow.
+            const Packet& carrier = *carriers[item.slot];
+            current_ = EventKey{carrier.pcap_cnt, 1, 0};
+            table_.track(carrier);
             break;
         }
     }

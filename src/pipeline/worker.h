@@ -33,8 +33,9 @@ struct EventRecord {
 
 // One unit of work for a worker: a packet of the batch, or a clock tick.
 struct WorkItem {
-    enum class Kind : std::uint8_t { packet, tick, shutdown } kind = Kind::packet;
-    std::uint32_t slot = 0;     // packet: index into the batch
+    // carrier: the outer layers of a tunnelled packet (its own flow: VXLAN's UDP, GRE, ...)
+    enum class Kind : std::uint8_t { packet, carrier, tick, shutdown } kind = Kind::packet;
+    std::uint32_t slot = 0;     // packet/carrier: index into the batch
     Timestamp time;             // tick/shutdown: packet time now
     std::uint64_t position = 0; // tick/shutdown: capture position it precedes
 };
@@ -48,9 +49,10 @@ class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
 public:
     Worker(const Config& config, unsigned workers, OutputSwitches outputs);
 
-    // Processes packets; `filenames[pkt.file_index]` names each packet's capture.
+    // Processes one item; `filenames[pkt.file_index]` names each packet's capture.
     void process(const WorkItem& item, std::vector<Packet*>& packets,
-                 const std::vector<std::string>& filenames, std::vector<EventRecord>& out);
+                 const std::vector<Packet*>& carriers, const std::vector<std::string>& filenames,
+                 std::vector<EventRecord>& out);
 
     const flow::FlowStats& flow_stats() const { return table_.stats(); }
     const stream::StreamStats& stream_stats() const { return tcp_.stats(); }

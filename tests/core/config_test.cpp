@@ -1,0 +1,58 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+namespace tocsin {
+namespace {
+
+TEST(Config, DefaultsNeedNoFile) {
+    Config c;
+    EXPECT_FALSE(c.get_bool("stream.midstream"));
+    EXPECT_TRUE(c.get_bool("checksum-validation"));
+    EXPECT_EQ(c.get_size("stream.reassembly.depth"), 1u << 20);
+    EXPECT_EQ(c.get_seconds("flow-timeouts.tcp.established"), 600u);
+    EXPECT_TRUE(c.unknown_keys().empty());
+}
+
+TEST(Config, YamlNestsIntoDottedKeysAndSetOverridesIt) {
+    Config c;
+    c.load_yaml_text("stream:\n  midstream: true\n  reassembly:\n    depth: 64kb\n"
+                     "decoder:\n  vxlan:\n    ports: [4789, 8472]\n");
+    EXPECT_TRUE(c.get_bool("stream.midstream"));
+    EXPECT_EQ(c.get_size("stream.reassembly.depth"), 65536u);
+    EXPECT_EQ(c.get_string("decoder.vxlan.ports"), "4789,8472");
+    c.set_override("stream.midstream=no");
+    EXPECT_FALSE(c.get_bool("stream.midstream"));
+}
+
+TEST(Config, UnknownKeysAreReportedNotFatal) {
+    Config c;
+    c.set_override("app-layer.protocols.sip.enabled=yes");
+    ASSERT_EQ(c.unknown_keys().size(), 1u);
+    EXPECT_EQ(c.unknown_keys()[0], "app-layer.protocols.sip.enabled");
+}
+
+TEST(Config, BadValuesThrowWithTheKeyName) {
+    Config c;
+    EXPECT_THROW(c.set_override("no-equals-sign"), ConfigError);
+    c.set("stream.midstream", "perhaps");
+    try {
+        (void)c.get_bool("stream.midstream");
+        FAIL() << "expected ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("stream.midstream"), std::string::npos);
+    }
+    EXPECT_THROW(c.load_yaml_text("a: [unclosed"), ConfigError);
+}
+
+TEST(Config, ParsesSuricataSizes) {
+    EXPECT_EQ(parse_size("64mb"), 64u << 20);
+    EXPECT_EQ(parse_size("1gb"), 1ULL << 30);
+    EXPECT_EQ(parse_size("512 KB"), 512u << 10);
+    EXPECT_EQ(parse_size("4096"), 4096u);
+    EXPECT_FALSE(parse_size("lots").has_value());
+    EXPECT_FALSE(parse_size("99999999999999999999gb").has_value());
+}
+
+}  // namespace
+}  // namespace tocsin
