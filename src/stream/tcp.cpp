@@ -97,9 +97,15 @@ TcpSession& TcpTracker::session_of(Flow& flow) {
 }
 
 void TcpTracker::start_direction(StreamDirection& d, std::uint32_t first_data_seq) {
+    if (d.started) {
+        // A restart (a SYN resent with a new sequence number): data held for the old sequence
+        // space is void, but offsets keep counting so the consumer's view stays continuous.
+        release(d);
+    } else {
+        d.next_offset = 0;
+    }
     d.started = true;
     d.next_seq = first_data_seq;
-    d.next_offset = 0;
 }
 
 bool TcpTracker::is_port_reuse(const Flow& flow, const Packet& pkt) const {
@@ -216,11 +222,15 @@ void TcpTracker::on_ack(Flow& flow, TcpSession& s, Direction acked_dir, std::uin
     // the consumer can resynchronise instead of waiting forever.
     std::uint32_t target = ack;
     if (t.fin_seen && seq_ge(ack, t.fin_seq + 1)) target = t.fin_seq;
-    const std::int64_t ahead = seq_diff(target, t.next_seq);
+    std::int64_t ahead = seq_diff(target, t.next_seq);
     if (ahead <= 0 || ahead > kMaxWindowReach) return;
-    std::uint64_t gap_end = t.next_offset + static_cast<std::uint64_t>(ahead);
-    if (!t.pending.empty()) gap_end = std::min(gap_end, t.pending.begin()->first);
-    skip_to(flow, t, acked_dir, gap_end, consumer);
+    // Every hole below the acknowledgement is lost, not only the first one.
+    while (ahead > 0) {
+        std::uint64_t gap_end = t.next_offset + static_cast<std::uint64_t>(ahead);
+        if (!t.pending.empty()) gap_end = std::min(gap_end, t.pending.begin()->first);
+        skip_to(flow, t, acked_dir, gap_end, consumer);
+        ahead = seq_diff(target, t.next_seq);
+    }
     maybe_close(flow, t, acked_dir, consumer);
 }
 
@@ -266,7 +276,7 @@ void TcpTracker::feed(Flow& flow, TcpSession& s, Direction dir, Packet& pkt,
                 deliver(flow, d, dir, data, consumer);
             } else {
                 if (rel > 0) stats_.ooo_segments++;
-                hold(d, offset, data, pkt);
+                hold(d, offset, data, pkt, rel == 0);
                 if (d.pending.size() > options_.max_ooo_segments)
                     skip_to(flow, d, dir, d.pending.begin()->first, consumer);
                 drain(flow, d, dir, consumer);
@@ -277,7 +287,8 @@ void TcpTracker::feed(Flow& flow, TcpSession& s, Direction dir, Packet& pkt,
     update_close_state(flow, s);
 }
 
-void TcpTracker::hold(StreamDirection& d, std::uint64_t offset, ByteSpan data, Packet& pkt) {
+void TcpTracker::hold(StreamDirection& d, std::uint64_t offset, ByteSpan data, Packet& pkt,
+                      bool in_order) {
     const std::uint64_t start = offset;
     const std::uint64_t end = offset + data.size();
     auto it = d.pending.upper_bound(start);
@@ -315,7 +326,9 @@ void TcpTracker::hold(StreamDirection& d, std::uint64_t offset, ByteSpan data, P
     }
     for (const auto& [a, b] : uncovered) {
         const std::uint64_t cost = (b - a) + kSegmentOverhead;
-        if (memory_ + cost > options_.memcap) {
+        // In-order data is drained right away: the memcap, a bound on what waits behind
+        // holes, must not turn it away.
+        if (!in_order && memory_ + cost > options_.memcap) {
             stats_.memcap_drops++;
             continue;
         }
@@ -366,11 +379,17 @@ void TcpTracker::drain(Flow& flow, StreamDirection& d, Direction dir, StreamCons
 void TcpTracker::skip_to(Flow& flow, StreamDirection& d, Direction dir, std::uint64_t offset,
                          StreamConsumer& consumer) {
     if (offset > d.next_offset) {
-        const std::uint64_t length = offset - d.next_offset;
-        consumer.on_gap(flow, dir, d.next_offset, length);
-        stats_.gaps++;
-        stats_.gap_bytes += length;
-        d.next_seq += static_cast<std::uint32_t>(length);
+        // Past the depth nothing is handed on, gaps included.
+        std::uint64_t reported = offset;
+        if (options_.depth != 0)
+            reported = std::min(reported, std::max(d.next_offset, options_.depth));
+        const std::uint64_t length = reported - d.next_offset;
+        if (length > 0) {
+            consumer.on_gap(flow, dir, d.next_offset, length);
+            stats_.gaps++;
+            stats_.gap_bytes += length;
+        }
+        d.next_seq += static_cast<std::uint32_t>(offset - d.next_offset);
         d.next_offset = offset;
     }
     drain(flow, d, dir, consumer);

@@ -114,7 +114,8 @@ private:
     void start_direction(StreamDirection& d, std::uint32_t first_data_seq);
     void feed(flow::Flow& flow, TcpSession& s, flow::Direction dir, Packet& pkt,
               StreamConsumer& consumer);
-    void hold(StreamDirection& d, std::uint64_t offset, ByteSpan data, Packet& pkt);
+    void hold(StreamDirection& d, std::uint64_t offset, ByteSpan data, Packet& pkt,
+              bool in_order);
     void deliver(flow::Flow& flow, StreamDirection& d, flow::Direction dir, ByteSpan data,
                  StreamConsumer& consumer);
     void drain(flow::Flow& flow, StreamDirection& d, flow::Direction dir, StreamConsumer& consumer);
