@@ -71,13 +71,17 @@ std::vector<InputFile> order_inputs(const std::vector<std::string>& paths, std::
         }
     }
     std::vector<InputFile> inputs;
-    for (const auto& f : files) {
-        InputFile in{f, std::nullopt};
-        PcapFile probe(f);
+    for (const auto& f : files) inputs.push_back(InputFile{f, std::nullopt});
+    if (inputs.size() < 2) return inputs;
+    for (auto& in : inputs) {
+        // Only regular files are probed: peeking into a pipe or stdin would consume it.
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(in.path, ec)) continue;
+        PcapFile probe(in.path);
         Frame frame;
         if (probe.is_open() && probe.next(frame) == PcapFile::Status::frame) in.first_ts = frame.ts;
-        inputs.push_back(std::move(in));
     }
+    // Files without a readable first packet keep their place after the timed ones.
     std::stable_sort(inputs.begin(), inputs.end(), [](const InputFile& a, const InputFile& b) {
         if (a.first_ts.has_value() != b.first_ts.has_value()) return a.first_ts.has_value();
         return a.first_ts.has_value() && *a.first_ts < *b.first_ts;

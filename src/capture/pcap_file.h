@@ -52,9 +52,10 @@ struct InputFile {
     std::optional<Timestamp> first_ts;  // unset when the file has no readable packet
 };
 
-// Expands folders (their regular files, recursively not) and orders all inputs by the time of
+// Expands folders (their regular files, not recursively) and orders all inputs by the time of
 // their first packet, so a folder of rotated captures reads as one timeline. Unreadable files
-// stay in the list (at the end, in name order) so the run reports them.
+// stay in the list (at the end, in name order) so the run reports them. Pipes and "-" (stdin)
+// are never probed.
 std::vector<InputFile> order_inputs(const std::vector<std::string>& paths, std::string& error);
 
 }  // namespace tocsin::capture

@@ -204,7 +204,8 @@ std::uint32_t Config::get_seconds(std::string_view key) const {
 
 std::vector<std::string> Config::unknown_keys() const {
     std::vector<std::string> out;
-    for (const auto& [key, value] : values_) {
+    for (const auto& entry : values_) {
+        const std::string& key = entry.first;
         bool known = std::any_of(kKnownKeys.begin(), kKnownKeys.end(),
                                  [&](const ConfigKeyInfo& k) { return k.key == key; });
         if (!known) out.push_back(key);

@@ -167,6 +167,7 @@ struct Decoder::Layer {
     Packet& pkt;
     std::vector<std::uint8_t>& reassembled;
     Packet* outer = nullptr;
+    IpAddress checksum_dst{};  // pseudo-header destination: the final one (RFC 8200 8.1)
     std::uint32_t depth = 0;
     bool reassembly_used = false;
     bool outer_taken = false;
@@ -508,6 +509,7 @@ void Decoder::ipv4(Layer& l, ByteSpan data) {
     p.ip_version = 4;
     p.src = IpAddress::v4(src.first<4>());
     p.dst = IpAddress::v4(dst.first<4>());
+    l.checksum_dst = p.dst;
     p.ip_proto = proto;
     p.ttl = ttl;
     p.ip_id = id;
@@ -630,6 +632,7 @@ void Decoder::ipv6(Layer& l, ByteSpan data) {
     p.ip_version = 6;
     p.src = IpAddress::v6(src.first<16>());
     p.dst = IpAddress::v6(dst.first<16>());
+    l.checksum_dst = p.dst;
     p.ttl = hop_limit;
     p.has_l4 = false;
     p.sport = p.dport = 0;
@@ -667,7 +670,18 @@ void Decoder::ipv6(Layer& l, ByteSpan data) {
                 } else if (next == kIp6Routing) {
                     if (seen_route) l.anomaly(Anomaly::Ipv6ExthdrDuplRh);
                     seen_route = true;
-                    if (hdr.peek_u8() == 0) l.anomaly(Anomaly::Ipv6RhType0);
+                    const std::uint8_t type = hdr.peek_u8();
+                    if (type == 0) l.anomaly(Anomaly::Ipv6RhType0);
+                    // In transit, transport checksums cover the final destination: the last
+                    // address of types 0 and 2, Segment List[0] of a Segment Routing header.
+                    const ByteSpan rest = hdr.peek_rest();  // from the routing type on
+                    if (hdr.peek_u8(1) != 0 && rest.size() >= 6 + 16) {
+                        if (type == 0 || type == 2) {
+                            l.checksum_dst = IpAddress::v6(rest.last<16>());
+                        } else if (type == 4) {
+                            l.checksum_dst = IpAddress::v6(rest.subspan<6, 16>());
+                        }
+                    }
                 }
                 if (next == kIp6HopByHop || next == kIp6DestOpts) {
                     // TLV options; flag malformed lengths and headers of nothing but padding.
@@ -888,7 +902,8 @@ void Decoder::tcp(Layer& l, ByteSpan data) {
     if (header_len > 20) tcp_options(l, data.subspan(20, header_len - 20));
     p.payload = data.subspan(header_len);
     p.has_l4 = true;
-    if (options_.validate_checksums && !transport_checksum_ok(p.src, p.dst, kProtoTcp, data))
+    if (options_.validate_checksums &&
+        !transport_checksum_ok(p.src, l.checksum_dst, kProtoTcp, data))
         p.checksum_bad = true;
 }
 
@@ -978,7 +993,7 @@ void Decoder::udp(Layer& l, ByteSpan data) {
     p.has_l4 = true;
     // A zero checksum means "none" over IPv4; over IPv6 it is mandatory (RFC 8200).
     if (options_.validate_checksums && (checksum != 0 || p.ip_version == 6) &&
-        !transport_checksum_ok(p.src, p.dst, kProtoUdp, datagram))
+        !transport_checksum_ok(p.src, l.checksum_dst, kProtoUdp, datagram))
         p.checksum_bad = true;
 
     if (options_.vxlan && std::find(options_.vxlan_ports.begin(), options_.vxlan_ports.end(),
@@ -1044,7 +1059,7 @@ void Decoder::icmpv6(Layer& l, ByteSpan data) {
     p.payload = c.has(4) ? c.peek_rest().subspan(4) : ByteSpan{};
     p.has_l4 = true;
     if (options_.validate_checksums &&
-        !transport_checksum_ok(p.src, p.dst, kProtoIcmpv6, data))
+        !transport_checksum_ok(p.src, l.checksum_dst, kProtoIcmpv6, data))
         p.checksum_bad = true;
 
     const std::uint8_t type = p.icmp_type;

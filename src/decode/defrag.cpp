@@ -11,6 +11,14 @@ namespace {
 constexpr std::uint32_t kMaxIpPacket = 65535;
 constexpr std::uint16_t kNoOwner = 0xffff;
 
+// Whether `payload` bytes after `header` bytes of unfragmentable part overflow the 16-bit length
+// field: IPv4's total length counts its header, IPv6's payload length only what follows the
+// fixed 40-byte header.
+bool too_large(bool v4, std::uint64_t header, std::uint64_t payload) {
+    const std::uint64_t counted = v4 ? header : header - std::min<std::uint64_t>(header, 40);
+    return counted + payload > kMaxIpPacket;
+}
+
 }  // namespace
 
 std::size_t Defragmenter::KeyHash::operator()(const Key& k) const {
@@ -34,7 +42,7 @@ Defragmenter::Result Defragmenter::add(Timestamp ts, const Fragment& f, AnomalyL
 
     const std::uint64_t end = std::uint64_t{f.offset} + f.data.size();
     const std::uint64_t header_len = f.offset == 0 ? f.unfragmentable.size() : 0;
-    if (end + header_len > kMaxIpPacket || (v4 && end + 20 > kMaxIpPacket)) {
+    if (too_large(v4, f.offset == 0 ? header_len : (v4 ? 20 : 40), end)) {
         anomalies.add(v4 ? Anomaly::Ipv4FragPktTooLarge : Anomaly::Ipv6FragPktTooLarge);
         stats_.too_large++;
         return Result::dropped;
@@ -57,6 +65,7 @@ Defragmenter::Result Defragmenter::add(Timestamp ts, const Fragment& f, AnomalyL
     if (memory_ + cost > options_.memcap ||
         t.pieces.size() >= options_.max_fragments_per_datagram) {
         stats_.memcap_drops++;
+        if (t.pieces.empty()) release(it);  // no empty train may hold a tracker slot
         return Result::dropped;
     }
 
@@ -94,6 +103,13 @@ Defragmenter::Result Defragmenter::add(Timestamp ts, const Fragment& f, AnomalyL
     memory_ += cost;
 
     if (!complete(t)) return Result::pending;
+    if (too_large(v4, t.unfragmentable.size(), t.total)) {
+        // Every fragment fit, but the first one's header makes the datagram too long.
+        anomalies.add(v4 ? Anomaly::Ipv4FragPktTooLarge : Anomaly::Ipv6FragPktTooLarge);
+        stats_.too_large++;
+        release(it);
+        return Result::dropped;
+    }
     rebuild(t, datagram);
     (v4 ? stats_.ipv4_reassembled : stats_.ipv6_reassembled)++;
     release(it);

@@ -263,6 +263,9 @@ void Runner::read_file(const capture::InputFile& input, std::uint32_t file_index
         }
         const auto status = file.next(frame);
         if (status == capture::PcapFile::Status::end) break;
+        if (status == capture::PcapFile::Status::error && StopRequest::requested) {
+            continue;  // a signal interrupted the read: stop as asked, not as corrupt input
+        }
         if (status == capture::PcapFile::Status::error) {
             fmt::print(stderr,
                        "tocsin: {}: capture is truncated or corrupt after {} packets ({}); "
@@ -350,7 +353,6 @@ RunResult Runner::run() {
     if (options_.progress) progress(true);
 
     result.exit_code = exit_code_;
-    if (stopped_ && result.exit_code == 0) result.exit_code = 0;
     result.stats = stats_;
     if (options_.summary) summary(result);
     return result;

@@ -1,5 +1,9 @@
 // Bad input never crashes tocsin and never loses data: each case ends with a clear one-line
 // message, the documented exit status, and everything processed so far written.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "pipeline/harness.h"
@@ -148,6 +152,36 @@ TEST(BadInput, GarbageFramesNeverCrash) {
         ASSERT_EQ(stats.size(), 1u);
         EXPECT_EQ(stats[0]["stats"]["decoder"]["pkts"], 3000);
     }
+}
+
+TEST(Signals, SigintWritesEverythingProcessed) {
+    // Feed a capture through a FIFO and keep it open, so tocsin waits for more; then SIGINT.
+    TempDir dir;
+    const std::string fifo = dir.file("live.pcap");
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    const std::string cmd = shell_quote(TOCSIN_BINARY) + " run -q -r " + shell_quote(fifo) + " -l " +
+                            shell_quote(dir.path().string()) + " > " +
+                            shell_quote(dir.file("stderr.txt")) + " 2>&1 & echo $!";
+    const auto started = run_command(cmd);
+    const pid_t pid = static_cast<pid_t>(std::stol(started.output));
+    {
+        std::ofstream feed(fifo, std::ios::binary);
+        const Bytes file = ts::pcap_file_bytes(three_flows());
+        feed.write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
+        feed.flush();
+        // Give tocsin time to read the packets, then interrupt it while the writer stays open.
+        for (int i = 0; i < 50 && !std::filesystem::exists(dir.file("eve.json")); ++i) usleep(20000);
+        usleep(200000);
+        ASSERT_EQ(kill(pid, SIGINT), 0);
+        for (int i = 0; i < 250 && kill(pid, 0) == 0; ++i) usleep(20000);
+    }
+    EXPECT_NE(kill(pid, 0), 0) << "tocsin did not stop on SIGINT";
+    const auto events = read_eve(dir.file("eve.json"));
+    EXPECT_EQ(of_type(events, "flow").size(), 3u);
+    EXPECT_EQ(of_type(events, "stats").size(), 1u);
+    std::ifstream err(dir.file("stderr.txt"));
+    const std::string text((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("interrupted"), std::string::npos) << text;
 }
 
 TEST(Usage, ErrorsExitWithTwo) {
