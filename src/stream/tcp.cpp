@@ -218,20 +218,35 @@ void TcpTracker::on_ack(Flow& flow, TcpSession& s, Direction acked_dir, std::uin
 
     StreamDirection& t = s.dir[dir_index(acked_dir)];
     if (!t.started || t.closed) return;
-    // The peer acknowledges bytes we never saw: the capture lost them. Declare the gap so
-    // the consumer can resynchronise instead of waiting forever.
     std::uint32_t target = ack;
     if (t.fin_seen && seq_ge(ack, t.fin_seq + 1)) target = t.fin_seq;
-    std::int64_t ahead = seq_diff(target, t.next_seq);
+    const std::int64_t ahead = seq_diff(target, t.next_seq);
+    if (ahead <= 0) t.ack_past_hole = false;  // everything acknowledged has been seen
     if (ahead <= 0 || ahead > kMaxWindowReach) return;
+    // The peer acknowledges bytes we have not seen. Captures reorder an ACK ahead of the data
+    // it acknowledges (multi-queue NICs, merged taps), so one such ACK only raises suspicion;
+    // data already held past the hole, or the next packet past it from either side, proves
+    // the bytes lost.
+    t.ack_target = target;
+    if (!t.ack_past_hole && t.pending.empty()) {
+        t.ack_past_hole = true;
+        return;
+    }
+    declare_acked_gaps(flow, t, acked_dir, consumer);
+}
+
+void TcpTracker::declare_acked_gaps(Flow& flow, StreamDirection& t, Direction dir,
+                                    StreamConsumer& consumer) {
+    t.ack_past_hole = false;
     // Every hole below the acknowledgement is lost, not only the first one.
-    while (ahead > 0) {
+    std::int64_t ahead = seq_diff(t.ack_target, t.next_seq);
+    while (ahead > 0 && ahead <= kMaxWindowReach) {
         std::uint64_t gap_end = t.next_offset + static_cast<std::uint64_t>(ahead);
         if (!t.pending.empty()) gap_end = std::min(gap_end, t.pending.begin()->first);
-        skip_to(flow, t, acked_dir, gap_end, consumer);
-        ahead = seq_diff(target, t.next_seq);
+        skip_to(flow, t, dir, gap_end, consumer);
+        ahead = seq_diff(t.ack_target, t.next_seq);
     }
-    maybe_close(flow, t, acked_dir, consumer);
+    maybe_close(flow, t, dir, consumer);
 }
 
 void TcpTracker::feed(Flow& flow, TcpSession& s, Direction dir, Packet& pkt,
@@ -254,6 +269,12 @@ void TcpTracker::feed(Flow& flow, TcpSession& s, Direction dir, Packet& pkt,
     if (!data.empty() && !d.closed) {
         stats_.segments++;
         std::int64_t rel = seq_diff(seq, d.next_seq);
+        if (rel > 0 && d.ack_past_hole) {
+            // Data beyond a hole the peer already acknowledged: the hole is lost. Declaring it
+            // first may make this segment the next in order.
+            declare_acked_gaps(flow, d, dir, consumer);
+            rel = seq_diff(seq, d.next_seq);
+        }
         if (rel < 0) {
             if (static_cast<std::uint64_t>(-rel) >= data.size()) {
                 stats_.retransmissions++;
@@ -283,6 +304,8 @@ void TcpTracker::feed(Flow& flow, TcpSession& s, Direction dir, Packet& pkt,
             }
         }
     }
+    // The data an earlier ACK ran ahead of has arrived: no suspicion left.
+    if (d.ack_past_hole && seq_diff(d.ack_target, d.next_seq) <= 0) d.ack_past_hole = false;
     maybe_close(flow, d, dir, consumer);
     update_close_state(flow, s);
 }

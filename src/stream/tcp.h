@@ -75,6 +75,8 @@ struct StreamDirection {
     std::uint32_t fin_seq = 0;     // sequence number of the FIN
     std::uint32_t last_ack = 0;    // highest ACK this side sent
     bool ack_seen = false;
+    bool ack_past_hole = false;    // the peer acknowledged bytes not seen yet
+    std::uint32_t ack_target = 0;  // ... up to here
     std::uint8_t wscale = 0;
     std::map<std::uint64_t, std::vector<std::uint8_t>> pending;  // offset -> bytes, disjoint
     std::uint64_t pending_bytes = 0;
@@ -123,6 +125,8 @@ private:
                  StreamConsumer& consumer);
     void on_ack(flow::Flow& flow, TcpSession& s, flow::Direction acked_dir, std::uint32_t ack,
                 StreamConsumer& consumer);
+    void declare_acked_gaps(flow::Flow& flow, StreamDirection& t, flow::Direction dir,
+                            StreamConsumer& consumer);
     void maybe_close(flow::Flow& flow, StreamDirection& d, flow::Direction dir,
                      StreamConsumer& consumer);
     void update_close_state(flow::Flow& flow, TcpSession& s);

@@ -813,3 +813,32 @@ INSTANTIATE_TEST_SUITE_P(Seeds, TcpRandomised, ::testing::Range(1u, 9u));
 
 }  // namespace
 }  // namespace tocsin::stream
+
+namespace tocsin::stream {
+namespace {
+
+TEST(TcpReassemblyReorderedCapture, AnAckAheadOfItsDataIsNotAGap) {
+    Harness h;
+    Connection c(h);
+    c.client_at(0, "0123456789");
+    c.server_acks(20);  // the capture shows the ACK before the data it acknowledges
+    c.client_at(10, "abcdefghij");
+    EXPECT_TRUE(h.side(kToServer).gaps.empty());
+    EXPECT_EQ(h.stream(kToServer), "0123456789abcdefghij");
+    EXPECT_EQ(h.stats().gaps, 0u);
+}
+
+TEST(TcpReassemblyReorderedCapture, ASecondAckPastTheHoleDeclaresIt) {
+    Harness h;
+    Connection c(h);
+    c.client_at(0, "0123456789");
+    c.server_acks(20);
+    EXPECT_TRUE(h.side(kToServer).gaps.empty());
+    c.server_acks(20);  // still nothing: the bytes are gone
+    EXPECT_EQ(h.side(kToServer).gaps, (Gaps{{10, 10}}));
+    c.client_at(20, "next");
+    EXPECT_EQ(h.stream(kToServer).substr(20), "next");
+}
+
+}  // namespace
+}  // namespace tocsin::stream
