@@ -10,7 +10,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <map>
-#include <regex>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -64,23 +63,33 @@ Side parse_side(const std::string& frames, const std::string& number, const std:
     return s;
 }
 
+// "A:port" -> endpoint text; the port follows the last colon (IPv6 addresses have more).
+bool split_endpoint(const std::string& token, std::string& out) {
+    const auto colon = token.rfind(':');
+    if (colon == std::string::npos || colon + 1 == token.size()) return false;
+    const std::string port = token.substr(colon + 1);
+    if (port.find_first_not_of("0123456789") != std::string::npos) return false;
+    out = endpoint(token.substr(0, colon), std::stoull(port));
+    return true;
+}
+
 Conversations tshark_conversations(const std::string& pcap) {
     const auto r = run_command("tshark -n -r " + shell_quote(pcap) + " -q -z conv,tcp -z conv,udp");
     Conversations c;
     std::string proto;
-    // "A:port <-> B:port  <frames> <n> <unit>  <frames> <n> <unit> ..."
-    static const std::regex row(
-        R"(^(\S+):(\d+)\s+<->\s+(\S+):(\d+)\s+(\d+)\s+([\d,]+)\s+(bytes|kB|MB|GB)\s+(\d+)\s+([\d,]+)\s+(bytes|kB|MB|GB))");
     std::istringstream in(r.output);
     for (std::string line; std::getline(in, line);) {
         if (line.starts_with("TCP Conversations")) proto = "TCP";
         if (line.starts_with("UDP Conversations")) proto = "UDP";
-        std::smatch m;
-        if (proto.empty() || !std::regex_search(line, m, row)) continue;
-        const std::string a = endpoint(m[1], std::stoull(m[2]));
-        const std::string b = endpoint(m[3], std::stoull(m[4]));
+        // "A:port <-> B:port  <frames> <n> <unit>  <frames> <n> <unit> ..."
+        std::istringstream row(line);
+        std::string a_text, arrow, b_text, f1, n1, u1, f2, n2, u2;
+        if (!(row >> a_text >> arrow >> b_text >> f1 >> n1 >> u1 >> f2 >> n2 >> u2)) continue;
+        std::string a, b;
+        if (proto.empty() || arrow != "<->" || !split_endpoint(a_text, a) || !split_endpoint(b_text, b))
+            continue;
         // "<-" counts B to A, "->" counts A to B.
-        add(c, proto, a, b, parse_side(m[8], m[9], m[10]), parse_side(m[5], m[6], m[7]));
+        add(c, proto, a, b, parse_side(f2, n2, u2), parse_side(f1, n1, u1));
     }
     return c;
 }
