@@ -1,26 +1,46 @@
 #include "decode/checksum.h"
 
+#include <bit>
 #include <cstring>
 
 namespace tocsin::decode {
 
 std::uint32_t checksum_add(ByteSpan data, std::uint32_t sum) {
-    // Sum 32-bit big-endian words into a 64-bit accumulator; folding once at the end is
-    // several times faster than a 16-bit loop and gives the same one's-complement result.
-    std::uint64_t acc = sum;
-    std::size_t i = 0;
+    // The one's-complement sum does not depend on byte order (RFC 1071, section 2): add the
+    // data as native 32-bit halves of 64-bit loads, fold once, and swap to network order at
+    // the end. Checksums were a third of the per-packet instructions with a byte-wise loop
+    // (callgrind on a generated capture); this form lets the compiler vectorise.
+    std::uint64_t acc = 0;
     const std::size_t n = data.size();
-    for (; i + 4 <= n; i += 4) {
-        acc += std::uint64_t{data[i]} << 24 | std::uint64_t{data[i + 1]} << 16 |
-               std::uint64_t{data[i + 2]} << 8 | data[i + 3];
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, data.data() + i, sizeof word);
+        acc += (word & 0xffffffffULL) + (word >> 32);
+    }
+    if (i + 4 <= n) {
+        std::uint32_t word;
+        std::memcpy(&word, data.data() + i, sizeof word);
+        acc += word;
+        i += 4;
     }
     if (i + 2 <= n) {
-        acc += std::uint64_t{data[i]} << 8 | data[i + 1];
+        std::uint16_t word;
+        std::memcpy(&word, data.data() + i, sizeof word);
+        acc += word;
         i += 2;
     }
-    if (i < n) acc += std::uint64_t{data[i]} << 8;
-    while (acc >> 32) acc = (acc & 0xffffffffULL) + (acc >> 32);
-    return static_cast<std::uint32_t>(acc);
+    if (i < n) {
+        // A trailing odd byte is the high byte of a zero-padded network-order word.
+        acc += std::endian::native == std::endian::little ? std::uint64_t{data[i]}
+                                                           : std::uint64_t{data[i]} << 8;
+    }
+    while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
+    std::uint32_t folded = static_cast<std::uint32_t>(acc);
+    if constexpr (std::endian::native == std::endian::little)
+        folded = static_cast<std::uint16_t>(folded << 8 | folded >> 8);
+    const std::uint64_t total = std::uint64_t{sum} + folded;
+    return static_cast<std::uint32_t>((total & 0xffffffffULL) + (total >> 32));
 }
 
 std::uint16_t checksum_fold(std::uint32_t sum) {

@@ -1,55 +1,66 @@
 #include "output/eve.h"
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+#include "output/json_writer.h"
 
 namespace tocsin::output {
 namespace {
-
-using Json = nlohmann::ordered_json;
-
-void add_endpoints(Json& j, const IpAddress& src, std::uint16_t sport, const IpAddress& dst,
-                   std::uint16_t dport, std::uint8_t proto, bool ported) {
-    j["src_ip"] = src.to_string();
-    if (ported) j["src_port"] = sport;
-    j["dest_ip"] = dst.to_string();
-    if (ported) j["dest_port"] = dport;
-    j["proto"] = proto_name(proto);
-}
 
 bool has_ports(std::uint8_t proto) {
     return proto == kProtoTcp || proto == kProtoUdp || proto == 132;  // 132: SCTP
 }
 
-void add_vlan(Json& j, const std::uint16_t vlan[2]) {
-    if (vlan[0] == 0 && vlan[1] == 0) return;
-    Json ids = Json::array();
-    ids.push_back(vlan[0]);
-    if (vlan[1] != 0) ids.push_back(vlan[1]);
-    j["vlan"] = ids;
+void add_timestamp(JsonWriter& j, std::string_view key, Timestamp ts) {
+    std::string& out = j.raw_field(key);
+    out.push_back('"');
+    append_eve_time(out, ts);
+    out.push_back('"');
 }
 
-std::string hex_flags(std::uint8_t flags) { return fmt::format("{:02x}", flags); }
+void add_address(JsonWriter& j, std::string_view key, const IpAddress& a) {
+    j.field(key, a.to_string());
+}
 
-Json tcp_object(const flow::Flow& f) {
-    Json tcp;
+void add_endpoints(JsonWriter& j, const IpAddress& src, std::uint16_t sport, const IpAddress& dst,
+                   std::uint16_t dport, std::uint8_t proto, bool ported) {
+    add_address(j, "src_ip", src);
+    if (ported) j.field("src_port", unsigned{sport});
+    add_address(j, "dest_ip", dst);
+    if (ported) j.field("dest_port", unsigned{dport});
+    j.field("proto", proto_name(proto));
+}
+
+void add_vlan(JsonWriter& j, const std::uint16_t vlan[2]) {
+    if (vlan[0] == 0 && vlan[1] == 0) return;
+    j.begin_array("vlan");
+    j.element(vlan[0]);
+    if (vlan[1] != 0) j.element(vlan[1]);
+    j.end_array();
+}
+
+std::string hex_flags(std::uint8_t flags) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    return {kHex[flags >> 4], kHex[flags & 0xf]};
+}
+
+void add_tcp(JsonWriter& j, const flow::Flow& f) {
     const std::uint8_t all = f.tcp_flags[0] | f.tcp_flags[1];
-    tcp["tcp_flags"] = hex_flags(all);
-    tcp["tcp_flags_ts"] = hex_flags(f.tcp_flags[0]);
-    tcp["tcp_flags_tc"] = hex_flags(f.tcp_flags[1]);
-    if (all & kTcpSyn) tcp["syn"] = true;
-    if (all & kTcpFin) tcp["fin"] = true;
-    if (all & kTcpRst) tcp["rst"] = true;
-    if (all & kTcpPsh) tcp["psh"] = true;
-    if (all & kTcpAck) tcp["ack"] = true;
-    if (all & kTcpUrg) tcp["urg"] = true;
-    if (all & kTcpEce) tcp["ecn"] = true;
-    if (all & kTcpCwr) tcp["cwr"] = true;
+    j.begin_object("tcp");
+    j.field("tcp_flags", hex_flags(all));
+    j.field("tcp_flags_ts", hex_flags(f.tcp_flags[0]));
+    j.field("tcp_flags_tc", hex_flags(f.tcp_flags[1]));
+    if (all & kTcpSyn) j.field("syn", true);
+    if (all & kTcpFin) j.field("fin", true);
+    if (all & kTcpRst) j.field("rst", true);
+    if (all & kTcpPsh) j.field("psh", true);
+    if (all & kTcpAck) j.field("ack", true);
+    if (all & kTcpUrg) j.field("urg", true);
+    if (all & kTcpEce) j.field("ecn", true);
+    if (all & kTcpCwr) j.field("cwr", true);
     if (const stream::TcpSession* s = stream::TcpTracker::session(f)) {
-        tcp["state"] = stream::tcp_state_name(s->state);
-        if (s->midstream) tcp["midstream"] = true;
+        j.field("state", stream::tcp_state_name(s->state));
+        if (s->midstream) j.field("midstream", true);
     }
-    return tcp;
+    j.end_object();
 }
 
 }  // namespace
@@ -78,168 +89,187 @@ std::string proto_name(std::uint8_t proto) {
 }
 
 std::string flow_event(const flow::Flow& f, flow::EndReason reason, Timestamp now) {
-    Json j;
-    j["timestamp"] = format_eve_time(now);
-    j["flow_id"] = f.flow_id;
-    j["event_type"] = "flow";
+    std::string out;
+    out.reserve(640);
+    JsonWriter j(out);
+    j.begin_object();
+    add_timestamp(j, "timestamp", now);
+    j.field("flow_id", f.flow_id);
+    j.field("event_type", "flow");
     add_vlan(j, f.key.vlan);
     add_endpoints(j, f.client_addr, f.client_port, f.server_addr, f.server_port, f.proto,
                   has_ports(f.proto));
     if (f.proto == kProtoIcmp || f.proto == kProtoIcmpv6) {
         if (f.pkts[0] > 0) {
-            j["icmp_type"] = f.icmp_type[0];
-            j["icmp_code"] = f.icmp_code[0];
+            j.field("icmp_type", unsigned{f.icmp_type[0]});
+            j.field("icmp_code", unsigned{f.icmp_code[0]});
         }
         if (f.pkts[1] > 0) {
-            j["response_icmp_type"] = f.icmp_type[1];
-            j["response_icmp_code"] = f.icmp_code[1];
+            j.field("response_icmp_type", unsigned{f.icmp_type[1]});
+            j.field("response_icmp_code", unsigned{f.icmp_code[1]});
         }
     }
-    if (!f.app_proto.empty()) j["app_proto"] = f.app_proto;
-    Json flow;
-    flow["pkts_toserver"] = f.pkts[0];
-    flow["pkts_toclient"] = f.pkts[1];
-    flow["bytes_toserver"] = f.bytes[0];
-    flow["bytes_toclient"] = f.bytes[1];
-    flow["start"] = format_eve_time(f.start);
-    flow["end"] = format_eve_time(f.last);
-    flow["age"] = f.last.sec - f.start.sec;
-    flow["state"] = flow::flow_state_name(f.state);
-    flow["reason"] = flow::end_reason_name(reason);
-    flow["alerted"] = f.alerted;
-    j["flow"] = std::move(flow);
-    if (f.proto == kProtoTcp) j["tcp"] = tcp_object(f);
-    return j.dump();
+    if (!f.app_proto.empty()) j.field("app_proto", f.app_proto);
+    j.begin_object("flow");
+    j.field("pkts_toserver", f.pkts[0]);
+    j.field("pkts_toclient", f.pkts[1]);
+    j.field("bytes_toserver", f.bytes[0]);
+    j.field("bytes_toclient", f.bytes[1]);
+    add_timestamp(j, "start", f.start);
+    add_timestamp(j, "end", f.last);
+    j.field("age", f.last.sec - f.start.sec);
+    j.field("state", flow::flow_state_name(f.state));
+    j.field("reason", flow::end_reason_name(reason));
+    j.field("alerted", f.alerted);
+    j.end_object();
+    if (f.proto == kProtoTcp) add_tcp(j, f);
+    j.end_object();
+    return out;
 }
 
 std::string anomaly_event(const Packet& pkt, Anomaly anomaly, const flow::Flow* flow,
                           std::string_view pcap_filename) {
-    Json j;
-    j["timestamp"] = format_eve_time(pkt.ts);
-    if (flow != nullptr) j["flow_id"] = flow->flow_id;
-    if (!pcap_filename.empty()) j["pcap_filename"] = std::string(pcap_filename);
-    j["pcap_cnt"] = pkt.pcap_cnt;
-    j["event_type"] = "anomaly";
+    std::string out;
+    out.reserve(384);
+    JsonWriter j(out);
+    j.begin_object();
+    add_timestamp(j, "timestamp", pkt.ts);
+    if (flow != nullptr) j.field("flow_id", flow->flow_id);
+    if (!pcap_filename.empty()) j.field("pcap_filename", pcap_filename);
+    j.field("pcap_cnt", pkt.pcap_cnt);
+    j.field("event_type", "anomaly");
     add_vlan(j, pkt.vlan);
     if (pkt.ip_version != 0) {
         add_endpoints(j, pkt.src, pkt.sport, pkt.dst, pkt.dport, pkt.ip_proto,
                       pkt.has_l4 && has_ports(pkt.ip_proto));
     }
-    j["pkt_src"] = "wire/pcap";
-    Json a;
-    a["type"] = anomaly_kind_name(anomaly);
+    j.field("pkt_src", "wire/pcap");
+    j.begin_object("anomaly");
+    j.field("type", anomaly_kind_name(anomaly));
     // Suricata prefixes decoder events with "decoder."; stream events already carry "stream.".
     if (anomaly_kind(anomaly) == AnomalyKind::decode) {
-        a["event"] = "decoder." + std::string(anomaly_name(anomaly));
+        j.field("event", "decoder." + std::string(anomaly_name(anomaly)));
     } else {
-        a["event"] = std::string(anomaly_name(anomaly));
+        j.field("event", anomaly_name(anomaly));
     }
-    j["anomaly"] = std::move(a);
-    return j.dump();
+    j.end_object();
+    j.end_object();
+    return out;
 }
 
 std::string stats_event(const RunStats& s, Timestamp now) {
+    std::string out;
+    JsonWriter j(out);
+    j.begin_object();
+    add_timestamp(j, "timestamp", now);
+    j.field("event_type", "stats");
+    j.begin_object("stats");
+    j.field("uptime", static_cast<std::uint64_t>(s.elapsed_sec));
+
     const auto& d = s.decode;
-    Json decoder;
-    decoder["pkts"] = d.packets;
-    decoder["bytes"] = d.bytes;
-    decoder["invalid"] = d.invalid;
-    decoder["ipv4"] = d.ipv4;
-    decoder["ipv6"] = d.ipv6;
-    decoder["ethernet"] = d.ethernet;
-    decoder["sll"] = d.sll;
-    decoder["null"] = d.null;
-    decoder["raw"] = d.raw;
-    decoder["tcp"] = d.tcp;
-    decoder["udp"] = d.udp;
-    decoder["icmpv4"] = d.icmpv4;
-    decoder["icmpv6"] = d.icmpv6;
-    decoder["gre"] = d.gre;
-    decoder["vlan"] = d.vlan;
-    decoder["vlan_qinq"] = d.vlan_qinq;
-    decoder["vxlan"] = d.vxlan;
-    decoder["mpls"] = d.mpls;
-    decoder["pppoe"] = d.pppoe;
-    decoder["ipv4_in_ipv6"] = d.ipv4_in_ipv6;
-    decoder["ipv6_in_ipv6"] = d.ipv6_in_ipv6;
-    decoder["ipv6_in_ipv4"] = d.ipv6_in_ipv4;
-    decoder["ipv4_in_ipv4"] = d.ipv4_in_ipv4;
-    decoder["not_ip"] = d.not_ip;
-    decoder["checksum_errors"] = d.checksum_errors;
-    decoder["max_pkt_size"] = d.max_packet_size;
-    Json events = Json::object();
-    for (std::size_t i = 0; i < kAnomalyCount; ++i) {
-        if (d.anomalies[i] == 0) continue;
-        events[std::string(anomaly_name(static_cast<Anomaly>(i)))] = d.anomalies[i];
-    }
-    decoder["event"] = std::move(events);
+    j.begin_object("decoder");
+    j.field("pkts", d.packets);
+    j.field("bytes", d.bytes);
+    j.field("invalid", d.invalid);
+    j.field("ipv4", d.ipv4);
+    j.field("ipv6", d.ipv6);
+    j.field("ethernet", d.ethernet);
+    j.field("sll", d.sll);
+    j.field("null", d.null);
+    j.field("raw", d.raw);
+    j.field("tcp", d.tcp);
+    j.field("udp", d.udp);
+    j.field("icmpv4", d.icmpv4);
+    j.field("icmpv6", d.icmpv6);
+    j.field("gre", d.gre);
+    j.field("vlan", d.vlan);
+    j.field("vlan_qinq", d.vlan_qinq);
+    j.field("vxlan", d.vxlan);
+    j.field("geneve", d.geneve);
+    j.field("erspan", d.erspan);
+    j.field("mpls", d.mpls);
+    j.field("pppoe", d.pppoe);
+    j.field("ipv4_in_ipv6", d.ipv4_in_ipv6);
+    j.field("ipv6_in_ipv6", d.ipv6_in_ipv6);
+    j.field("ipv6_in_ipv4", d.ipv6_in_ipv4);
+    j.field("ipv4_in_ipv4", d.ipv4_in_ipv4);
+    j.field("not_ip", d.not_ip);
+    j.field("checksum_errors", d.checksum_errors);
+    j.field("max_pkt_size", d.max_packet_size);
+    j.begin_object("event");
+    for (std::size_t i = 0; i < kAnomalyCount; ++i)
+        if (d.anomalies[i] != 0) j.field(anomaly_name(static_cast<Anomaly>(i)), d.anomalies[i]);
+    j.end_object();
+    j.end_object();
 
-    Json defrag;
-    defrag["ipv4"] = {{"fragments", s.defrag.ipv4_fragments},
-                      {"reassembled", s.defrag.ipv4_reassembled}};
-    defrag["ipv6"] = {{"fragments", s.defrag.ipv6_fragments},
-                      {"reassembled", s.defrag.ipv6_reassembled}};
-    defrag["timeouts"] = s.defrag.timeouts;
-    defrag["memcap_drops"] = s.defrag.memcap_drops;
-    defrag["overlaps"] = s.defrag.overlaps;
-    defrag["memuse_peak"] = s.defrag_memory_peak;
+    j.begin_object("defrag");
+    j.begin_object("ipv4");
+    j.field("fragments", s.defrag.ipv4_fragments);
+    j.field("reassembled", s.defrag.ipv4_reassembled);
+    j.end_object();
+    j.begin_object("ipv6");
+    j.field("fragments", s.defrag.ipv6_fragments);
+    j.field("reassembled", s.defrag.ipv6_reassembled);
+    j.end_object();
+    j.field("timeouts", s.defrag.timeouts);
+    j.field("memcap_drops", s.defrag.memcap_drops);
+    j.field("overlaps", s.defrag.overlaps);
+    j.field("too_large", s.defrag.too_large);
+    j.field("memuse_peak", s.defrag_memory_peak);
+    j.end_object();
 
-    Json flow;
-    flow["total"] = s.flow.created;
-    flow["tcp"] = s.flow.tcp;
-    flow["udp"] = s.flow.udp;
-    flow["icmp"] = s.flow.icmp;
-    flow["other"] = s.flow.other;
-    flow["end"] = {{"timeout", s.flow.ended_timeout},
-                   {"forced", s.flow.ended_forced},
-                   {"shutdown", s.flow.ended_shutdown}};
-    flow["memcap_evictions"] = s.flow.memcap_evictions;
-    flow["memcap_refused"] = s.flow.memcap_refused;
-    flow["active_peak"] = s.flow.peak_active;
-    flow["memuse_peak"] = s.flow_memory_peak;
+    j.begin_object("flow");
+    j.field("total", s.flow.created);
+    j.field("tcp", s.flow.tcp);
+    j.field("udp", s.flow.udp);
+    j.field("icmp", s.flow.icmp);
+    j.field("other", s.flow.other);
+    j.begin_object("end");
+    j.field("timeout", s.flow.ended_timeout);
+    j.field("forced", s.flow.ended_forced);
+    j.field("shutdown", s.flow.ended_shutdown);
+    j.end_object();
+    j.field("memcap_evictions", s.flow.memcap_evictions);
+    j.field("memcap_refused", s.flow.memcap_refused);
+    j.field("active_peak", s.flow.peak_active);
+    j.field("memuse_peak", s.flow_memory_peak);
+    j.end_object();
 
     const auto& t = s.stream;
-    Json tcp;
-    tcp["sessions"] = t.sessions;
-    tcp["midstream_pickups"] = t.midstream_pickups;
-    tcp["syn"] = t.syn;
-    tcp["synack"] = t.synack;
-    tcp["rst"] = t.rst;
-    tcp["fin"] = t.fin;
-    tcp["segments"] = t.segments;
-    tcp["ooo_segments"] = t.ooo_segments;
-    tcp["retransmissions"] = t.retransmissions;
-    tcp["overlap"] = t.overlaps;
-    tcp["overlap_diff_data"] = t.overlaps_different_data;
-    tcp["reassembly_gap"] = t.gaps;
-    tcp["reassembly_gap_bytes"] = t.gap_bytes;
-    tcp["reassembly_memcap_drops"] = t.memcap_drops;
-    tcp["reassembly_depth_reached"] = t.depth_reached;
-    tcp["reassembled_bytes"] = t.bytes_delivered;
-    tcp["reassembly_memuse_peak"] = t.peak_memory;
-    tcp["port_reuse"] = t.reuse;
+    j.begin_object("tcp");
+    j.field("sessions", t.sessions);
+    j.field("midstream_pickups", t.midstream_pickups);
+    j.field("syn", t.syn);
+    j.field("synack", t.synack);
+    j.field("rst", t.rst);
+    j.field("fin", t.fin);
+    j.field("segments", t.segments);
+    j.field("ooo_segments", t.ooo_segments);
+    j.field("retransmissions", t.retransmissions);
+    j.field("overlap", t.overlaps);
+    j.field("overlap_diff_data", t.overlaps_different_data);
+    j.field("reassembly_gap", t.gaps);
+    j.field("reassembly_gap_bytes", t.gap_bytes);
+    j.field("reassembly_memcap_drops", t.memcap_drops);
+    j.field("reassembly_depth_reached", t.depth_reached);
+    j.field("reassembled_bytes", t.bytes_delivered);
+    j.field("reassembly_memuse_peak", t.peak_memory);
+    j.field("port_reuse", t.reuse);
+    j.end_object();
 
-    Json run;
-    run["files"] = s.files;
-    run["file_errors"] = s.file_errors;
-    run["elapsed_sec"] = s.elapsed_sec;
     const double secs = s.elapsed_sec > 0 ? s.elapsed_sec : 1e-9;
-    run["pkts_per_sec"] = static_cast<std::uint64_t>(static_cast<double>(d.packets) / secs);
-    run["gbit_per_sec"] = static_cast<double>(d.bytes) * 8 / secs / 1e9;
-    run["anomaly_events"] = s.anomaly_events;
+    j.begin_object("tocsin");
+    j.field("files", s.files);
+    j.field("file_errors", s.file_errors);
+    j.field("elapsed_sec", s.elapsed_sec);
+    j.field("pkts_per_sec", static_cast<std::uint64_t>(static_cast<double>(d.packets) / secs));
+    j.field("gbit_per_sec", static_cast<double>(d.bytes) * 8 / secs / 1e9);
+    j.field("anomaly_events", s.anomaly_events);
+    j.end_object();
 
-    Json j;
-    j["timestamp"] = format_eve_time(now);
-    j["event_type"] = "stats";
-    Json stats;
-    stats["uptime"] = static_cast<std::uint64_t>(s.elapsed_sec);
-    stats["decoder"] = std::move(decoder);
-    stats["defrag"] = std::move(defrag);
-    stats["flow"] = std::move(flow);
-    stats["tcp"] = std::move(tcp);
-    stats["tocsin"] = std::move(run);
-    j["stats"] = std::move(stats);
-    return j.dump();
+    j.end_object();
+    j.end_object();
+    return out;
 }
 
 }  // namespace tocsin::output
