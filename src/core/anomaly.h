@@ -112,7 +112,8 @@ namespace tocsin {
     X(StreamRstButNoSession, stream, "stream.rst_but_no_session") \
     X(StreamFinButNoSession, stream, "stream.fin_but_no_session") \
     X(StreamPktSpuriousRetransmission, stream, "stream.pkt_spurious_retransmission") \
-    X(StreamReassemblyMemcap, stream, "stream.reassembly_memcap")
+    X(StreamReassemblyMemcap, stream, "stream.reassembly_memcap")   \
+    X(StreamReassemblyDepthReached, stream, "stream.reassembly_depth_reached")
 
 enum class Anomaly : std::uint16_t {
 #define TOCSIN_ANOMALY_ENUM(id, kind, name) id,

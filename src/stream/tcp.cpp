@@ -289,6 +289,10 @@ void TcpTracker::feed(Flow& flow, TcpSession& s, Direction dir, Packet& pkt,
             const bool past_depth = options_.depth != 0 && d.next_offset >= options_.depth;
             if (past_depth) {
                 // Nothing more is handed on; just follow the sequence space.
+                if (!d.depth_reported) {
+                    d.depth_reported = true;
+                    stats_.depth_reached++;
+                }
                 if (rel == 0) {
                     d.next_seq += static_cast<std::uint32_t>(data.size());
                     d.next_offset += data.size();
@@ -303,6 +307,11 @@ void TcpTracker::feed(Flow& flow, TcpSession& s, Direction dir, Packet& pkt,
                 drain(flow, d, dir, consumer);
             }
         }
+    }
+    // Reported once per direction, on the packet that crossed stream.reassembly.depth.
+    if (d.depth_reported && !d.depth_event_sent) {
+        d.depth_event_sent = true;
+        pkt.anomalies.add(Anomaly::StreamReassemblyDepthReached);
     }
     // The data an earlier ACK ran ahead of has arrived: no suspicion left.
     if (d.ack_past_hole && seq_diff(d.ack_target, d.next_seq) <= 0) d.ack_past_hole = false;

@@ -68,7 +68,8 @@ struct StreamDirection {
     bool syn_seen = false;
     bool fin_seen = false;
     bool closed = false;           // on_close sent
-    bool depth_reported = false;
+    bool depth_reported = false;   // stream.reassembly.depth reached
+    bool depth_event_sent = false;
     std::uint32_t isn = 0;
     std::uint32_t next_seq = 0;    // next in-order sequence number
     std::uint64_t next_offset = 0; // stream offset of next_seq

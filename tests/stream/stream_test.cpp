@@ -842,3 +842,25 @@ TEST(TcpReassemblyReorderedCapture, ASecondAckPastTheHoleDeclaresIt) {
 
 }  // namespace
 }  // namespace tocsin::stream
+
+namespace tocsin::stream {
+namespace {
+
+TEST(TcpReassemblyDepth, CrossingTheDepthIsReportedOnceAsAnAnomaly) {
+    StreamOptions options;
+    options.depth = 15;
+    Harness h(options);
+    Connection c(h);
+    Packet& first = c.client_at(0, "0123456789");
+    EXPECT_TRUE(first.anomalies.empty());
+    Packet& crossing = c.client_at(10, "abcdefghij");
+    ASSERT_EQ(crossing.anomalies.items().size(), 1u);
+    EXPECT_EQ(crossing.anomalies.items()[0], Anomaly::StreamReassemblyDepthReached);
+    Packet& later = c.client_at(20, "klmnopqrst");
+    EXPECT_TRUE(later.anomalies.empty());
+    EXPECT_EQ(h.stream(kToServer), "0123456789abcde");
+    EXPECT_EQ(h.stats().depth_reached, 1u);
+}
+
+}  // namespace
+}  // namespace tocsin::stream
