@@ -3,6 +3,7 @@
 // the same symmetric hash picks the worker, so a flow lives on exactly one worker.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -10,12 +11,16 @@
 
 namespace tocsin {
 
+// Up to three stacked 802.1Q tags, outermost first (Suricata tracks three as well).
+constexpr std::size_t kMaxVlans = 3;
+using VlanIds = std::array<std::uint16_t, kMaxVlans>;
+
 struct FlowKey {
     IpAddress lo_addr;
     IpAddress hi_addr;
     std::uint16_t lo_port = 0;
     std::uint16_t hi_port = 0;
-    std::uint16_t vlan[2] = {0, 0};
+    VlanIds vlan{};
     std::uint8_t proto = 0;
     std::uint8_t recursion = 0;  // tunnel depth, so inner and outer flows stay apart
 
@@ -23,7 +28,7 @@ struct FlowKey {
 
     // Builds the normalised key; `swapped` tells whether (src, sport) became the hi endpoint.
     static FlowKey make(const IpAddress& src, std::uint16_t sport, const IpAddress& dst,
-                        std::uint16_t dport, std::uint8_t proto, const std::uint16_t vlan_ids[2],
+                        std::uint16_t dport, std::uint8_t proto, const VlanIds& vlan_ids,
                         bool& swapped) {
         FlowKey k;
         swapped = dst < src || (dst == src && dport < sport);
@@ -31,8 +36,7 @@ struct FlowKey {
         k.hi_addr = swapped ? src : dst;
         k.lo_port = swapped ? dport : sport;
         k.hi_port = swapped ? sport : dport;
-        k.vlan[0] = vlan_ids[0];
-        k.vlan[1] = vlan_ids[1];
+        k.vlan = vlan_ids;
         k.proto = proto;
         return k;
     }
@@ -48,7 +52,7 @@ struct FlowKey {
         mix(hi_addr.bytes.data(), hi_addr.width());
         mix(&lo_port, 2);
         mix(&hi_port, 2);
-        mix(vlan, sizeof vlan);
+        mix(vlan.data(), sizeof(std::uint16_t) * vlan.size());
         mix(&proto, 1);
         mix(&recursion, 1);
         h ^= h >> 33;

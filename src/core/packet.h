@@ -76,7 +76,7 @@ struct Packet {
     ByteSpan data;                // captured bytes (or reassembled datagram)
 
     // Layer 2.
-    std::uint16_t vlan[2] = {0, 0};
+    VlanIds vlan{};
     std::uint8_t vlan_count = 0;
 
     // Layer 3 (innermost IP header when tunnelled).

@@ -85,6 +85,8 @@ bool link_type_supported(std::uint32_t linktype) {
     switch (linktype) {
         case kLinkNull:
         case kLinkEthernet:
+        case kLinkPpp:
+        case kLinkPppSerial:
         case kLinkRaw:
         case kLinkRawAlt:
         case kLinkLoop:
@@ -199,6 +201,10 @@ bool Decoder::decode(std::uint32_t linktype, Packet& pkt, std::vector<std::uint8
         case kLinkLoop:
             link_null(l, pkt.data, true);
             break;
+        case kLinkPpp:
+        case kLinkPppSerial:
+            link_ppp(l, pkt.data);
+            break;
         case kLinkRaw:
         case kLinkRawAlt:
         case kLinkIpv4:
@@ -247,8 +253,7 @@ void Decoder::set_flow_key(Packet& pkt) {
         pkt.flow_key.hi_addr = request ? pkt.dst : pkt.src;
         pkt.flow_key.lo_port = pkt.icmp_id;
         pkt.flow_key.hi_port = 0xffff;  // marks a query key; never a symmetric one
-        pkt.flow_key.vlan[0] = pkt.vlan[0];
-        pkt.flow_key.vlan[1] = pkt.vlan[1];
+        pkt.flow_key.vlan = pkt.vlan;
         pkt.flow_key.proto = pkt.ip_proto;
         pkt.key_swapped = !request;
     } else {
@@ -359,6 +364,13 @@ void Decoder::link_null(Layer& l, ByteSpan data, bool network_order) {
     }
 }
 
+void Decoder::link_ppp(Layer& l, ByteSpan data) {
+    // RFC 1662 HDLC-like framing: address 0xff and control 0x03 may precede the protocol.
+    ByteCursor c(data);
+    if (c.peek_u8(0) == 0xff && c.peek_u8(1) == 0x03) c.skip(2);
+    ppp(l, c.rest());
+}
+
 void Decoder::raw_ip(Layer& l, ByteSpan data) {
     ByteCursor c(data);
     const std::uint8_t version = c.peek_u8() >> 4;
@@ -380,7 +392,7 @@ void Decoder::vlan(Layer& l, ByteSpan data) {
         return;
     }
     Packet& p = l.pkt;
-    if (p.vlan_count >= 2) {
+    if (p.vlan_count >= kMaxVlans) {
         l.anomaly(Anomaly::VlanTooManyLayers);
         return;
     }
@@ -531,8 +543,7 @@ void Decoder::ipv4(Layer& l, ByteSpan data) {
         f.dst = p.dst;
         f.id = id;
         f.proto = proto;
-        f.vlan[0] = p.vlan[0];
-        f.vlan[1] = p.vlan[1];
+        f.vlan = p.vlan;
         f.offset = frag_offset;
         f.more_fragments = more_fragments;
         f.data = p.ip_payload;
@@ -745,8 +756,7 @@ void Decoder::ipv6(Layer& l, ByteSpan data) {
                 f.dst = p.dst;
                 f.id = id;
                 f.proto = nh;
-                f.vlan[0] = p.vlan[0];
-                f.vlan[1] = p.vlan[1];
+                f.vlan = p.vlan;
                 f.offset = offset;
                 f.more_fragments = more;
                 f.data = body;

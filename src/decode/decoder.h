@@ -17,6 +17,8 @@ namespace tocsin::decode {
 enum LinkType : std::uint32_t {
     kLinkNull = 0,
     kLinkEthernet = 1,
+    kLinkPpp = 9,
+    kLinkPppSerial = 50,
     kLinkRaw = 101,
     kLinkRawAlt = 12,   // DLT_RAW on OpenBSD
     kLinkLoop = 108,
@@ -91,6 +93,7 @@ private:
     void mpls(Layer& l, ByteSpan data);
     void pppoe_session(Layer& l, ByteSpan data);
     void ppp(Layer& l, ByteSpan data);
+    void link_ppp(Layer& l, ByteSpan data);
     void ipv4(Layer& l, ByteSpan data);
     void ipv4_options(Layer& l, ByteSpan options);
     void ipv6(Layer& l, ByteSpan data);

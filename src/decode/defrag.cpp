@@ -31,7 +31,7 @@ std::size_t Defragmenter::KeyHash::operator()(const Key& k) const {
     mix(k.dst.bytes.data(), 16);
     mix(&k.id, sizeof k.id);
     mix(&k.proto, 1);
-    mix(k.vlan, sizeof k.vlan);
+    mix(k.vlan.data(), sizeof(std::uint16_t) * k.vlan.size());
     return static_cast<std::size_t>(h);
 }
 
@@ -48,7 +48,7 @@ Defragmenter::Result Defragmenter::add(Timestamp ts, const Fragment& f, AnomalyL
         return Result::dropped;
     }
 
-    Key key{f.src, f.dst, f.id, v4 ? f.proto : std::uint8_t{0}, {f.vlan[0], f.vlan[1]}};
+    Key key{f.src, f.dst, f.id, v4 ? f.proto : std::uint8_t{0}, f.vlan};
     auto it = trackers_.find(key);
     if (it == trackers_.end()) {
         if (trackers_.size() >= options_.max_trackers) {

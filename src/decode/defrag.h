@@ -40,7 +40,7 @@ struct Fragment {
     IpAddress dst;
     std::uint32_t id = 0;
     std::uint8_t proto = 0;          // IPv4: protocol; IPv6: next header after the fragment header
-    std::uint16_t vlan[2] = {0, 0};
+    VlanIds vlan{};
     std::uint32_t offset = 0;        // bytes
     bool more_fragments = false;
     ByteSpan data;                   // the fragment's payload
@@ -73,7 +73,7 @@ private:
         IpAddress dst;
         std::uint32_t id = 0;
         std::uint8_t proto = 0;
-        std::uint16_t vlan[2] = {0, 0};
+        VlanIds vlan{};
         bool operator==(const Key&) const = default;
     };
     struct KeyHash {

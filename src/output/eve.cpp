@@ -29,11 +29,12 @@ void add_endpoints(JsonWriter& j, const IpAddress& src, std::uint16_t sport, con
     j.field("proto", proto_name(proto));
 }
 
-void add_vlan(JsonWriter& j, const std::uint16_t vlan[2]) {
-    if (vlan[0] == 0 && vlan[1] == 0) return;
+void add_vlan(JsonWriter& j, const VlanIds& vlan) {
+    std::size_t count = vlan.size();
+    while (count > 0 && vlan[count - 1] == 0) --count;
+    if (count == 0) return;
     j.begin_array("vlan");
-    j.element(vlan[0]);
-    if (vlan[1] != 0) j.element(vlan[1]);
+    for (std::size_t i = 0; i < count; ++i) j.element(vlan[i]);
     j.end_array();
 }
 

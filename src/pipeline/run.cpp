@@ -267,12 +267,13 @@ void Runner::read_file(const capture::InputFile& input, std::uint32_t file_index
             continue;  // a signal interrupted the read: stop as asked, not as corrupt input
         }
         if (status == capture::PcapFile::Status::error) {
+            // Like Suricata, a capture that breaks off (a capture tool killed mid-write, a
+            // corrupt record) is processed up to the break and the run succeeds, with a warning.
             fmt::print(stderr,
-                       "tocsin: {}: capture is truncated or corrupt after {} packets ({}); "
-                       "results up to there are written\n",
+                       "tocsin: warning: {}: capture breaks off after {} packets ({}); "
+                       "those packets are processed\n",
                        input.path, file.frames_read(), file.error());
             stats_.file_errors++;
-            exit_code_ = 1;
             break;
         }
         add_frame(frame, file.linktype(), file_index);

@@ -92,13 +92,23 @@ TEST(Vlan, QinQWithLegacyTpids) {
     }
 }
 
-TEST(Vlan, ThirdTagIsTooManyLayers) {
+TEST(Vlan, ThreeTagsAreTracked) {
     Harness h;
     const Packet& p = h.decode(eth4(inner_tcp4(), {1, 2, 3}));
-    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::VlanTooManyLayers)));
-    EXPECT_EQ(p.vlan_count, 2);
+    EXPECT_TRUE(p.anomalies.empty());
+    EXPECT_EQ(p.vlan_count, 3);
     EXPECT_EQ(p.vlan[0], 1);
     EXPECT_EQ(p.vlan[1], 2);
+    EXPECT_EQ(p.vlan[2], 3);
+    EXPECT_TRUE(p.has_flow_key);
+    EXPECT_EQ(p.flow_key.vlan[2], 3);
+}
+
+TEST(Vlan, FourthTagIsTooManyLayers) {
+    Harness h;
+    const Packet& p = h.decode(eth4(inner_tcp4(), {1, 2, 3, 4}));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::VlanTooManyLayers)));
+    EXPECT_EQ(p.vlan_count, 3);
     EXPECT_EQ(p.ip_version, 0);
     EXPECT_FALSE(p.has_flow_key);
 }
