@@ -55,9 +55,21 @@ Bytes family_be(std::uint32_t family, const Bytes& payload) {
 }
 
 TEST(LinkLayer, SupportedLinktypes) {
-    for (std::uint32_t lt : {0u, 1u, 12u, 101u, 108u, 113u, 228u, 229u, 276u})
+    for (std::uint32_t lt : {0u, 1u, 9u, 12u, 50u, 101u, 108u, 113u, 228u, 229u, 276u})
         EXPECT_TRUE(link_type_supported(lt)) << lt;
-    for (std::uint32_t lt : {2u, 9u, 105u, 127u, 192u}) EXPECT_FALSE(link_type_supported(lt)) << lt;
+    for (std::uint32_t lt : {2u, 105u, 127u, 192u}) EXPECT_FALSE(link_type_supported(lt)) << lt;
+}
+
+TEST(LinkLayer, PppWithAndWithoutHdlcFraming) {
+    for (bool framed : {true, false}) {
+        Harness h;
+        Bytes frame = framed ? Bytes{0xff, 0x03, 0x00, 0x21} : Bytes{0x00, 0x21};
+        const Bytes ip = tcp4();
+        frame.insert(frame.end(), ip.begin(), ip.end());
+        const Packet& p = h.decode(frame, kLinkPpp);
+        expect_tcp4_tuple(p);
+        EXPECT_TRUE(p.anomalies.empty());
+    }
 }
 
 TEST(LinkLayer, EthernetIpv4Tcp) {
