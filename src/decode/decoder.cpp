@@ -1041,6 +1041,7 @@ void Decoder::icmpv4(Layer& l, ByteSpan data) {
             l.anomaly(Anomaly::Icmpv4UnknownType);
     } else if (p.icmp_code > kMaxCode[type] && type != 9) {
         l.anomaly(Anomaly::Icmpv4UnknownCode);
+        return;  // not a message we understand: its body is not read (as Suricata)
     }
     // Error messages quote the offending IPv4 header.
     if (type == 3 || type == 4 || type == 5 || type == 11 || type == 12) {
