@@ -95,7 +95,7 @@ void FlowStats::merge(const FlowStats& o) {
 std::size_t FlowTable::flow_cost() {
     // The flow itself, its share of the slot array (kept at most half full) and a TCP
     // session's typical footprint, so the memcap tracks real use.
-    return sizeof(Flow) + 2 * sizeof(std::uint32_t) + 256;
+    return sizeof(Flow) + 2 * sizeof(std::uint64_t) + 256;
 }
 
 FlowTable::FlowTable(FlowTableOptions options, FlowEndHandler& handler)
@@ -109,7 +109,7 @@ FlowTable::FlowTable(FlowTableOptions options, FlowEndHandler& handler)
 FlowTable::~FlowTable() = default;
 
 std::uint64_t FlowTable::memory_in_use() const {
-    return active_ * flow_cost() + slots_.size() * sizeof(std::uint32_t);
+    return active_ * flow_cost() + slots_.size() * sizeof(std::uint64_t);
 }
 
 std::uint32_t FlowTable::allocate() {
@@ -132,10 +132,12 @@ void FlowTable::release(std::uint32_t index) {
 
 std::size_t FlowTable::find_slot(const FlowKey& key, std::uint64_t hash) const {
     const std::size_t mask = slots_.size() - 1;
+    const std::uint64_t tag = hash >> 32;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-        const std::uint32_t s = slots_[i];
+        const std::uint64_t s = slots_[i];
         if (s == 0) return i;
-        const Flow& f = const_cast<FlowTable*>(this)->at(s - 1);
+        if (s >> 32 != tag) continue;
+        const Flow& f = const_cast<FlowTable*>(this)->at(slot_index(s));
         if (f.hash == hash && f.key == key) return i;
     }
 }
@@ -143,17 +145,17 @@ std::size_t FlowTable::find_slot(const FlowKey& key, std::uint64_t hash) const {
 void FlowTable::insert_slot(std::uint32_t index) {
     if ((active_ + 1) * 2 > slots_.size()) grow_slots();
     const Flow& f = at(index);
-    slots_[find_slot(f.key, f.hash)] = index + 1;
+    slots_[find_slot(f.key, f.hash)] = make_slot(index, f.hash);
 }
 
 void FlowTable::grow_slots() {
-    std::vector<std::uint32_t> old;
+    std::vector<std::uint64_t> old;
     old.swap(slots_);
     slots_.assign(old.size() * 2, 0);
     const std::size_t mask = slots_.size() - 1;
-    for (std::uint32_t s : old) {
+    for (std::uint64_t s : old) {
         if (s == 0) continue;
-        std::size_t i = at(s - 1).hash & mask;
+        std::size_t i = at(slot_index(s)).hash & mask;
         while (slots_[i] != 0) i = (i + 1) & mask;
         slots_[i] = s;
     }
@@ -166,7 +168,7 @@ void FlowTable::erase_slot(std::uint32_t index) {
     std::size_t hole = find_slot(f.key, f.hash);
     slots_[hole] = 0;
     for (std::size_t i = (hole + 1) & mask; slots_[i] != 0; i = (i + 1) & mask) {
-        const std::size_t home = at(slots_[i] - 1).hash & mask;
+        const std::size_t home = at(slot_index(slots_[i])).hash & mask;
         // Move the entry into the hole when its home is not in (hole, i].
         const bool stays = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
         if (!stays) {
@@ -205,7 +207,7 @@ FlowTable::Lookup FlowTable::track(const Packet& pkt) {
     const std::size_t slot = find_slot(pkt.flow_key, pkt.flow_hash);
     std::uint32_t index;
     if (slots_[slot] != 0) {
-        index = slots_[slot] - 1;
+        index = slot_index(slots_[slot]);
         lru_unlink(index);
         lru_push_back(index);
     } else {

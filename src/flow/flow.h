@@ -145,7 +145,16 @@ private:
     std::size_t max_flows_ = 0;
     std::vector<std::unique_ptr<Flow[]>> chunks_;
     std::vector<std::uint32_t> free_;
-    std::vector<std::uint32_t> slots_;  // flow index + 1; 0 = empty
+    // A slot holds the flow's hash tag (high 32 bits) and its index + 1 (low 32 bits); 0 is
+    // empty. The tag lets a probe skip other flows without touching their memory: lookups were
+    // the largest single cost per packet (perf on the bench capture, docs/performance.md).
+    std::vector<std::uint64_t> slots_;
+    static std::uint64_t make_slot(std::uint32_t index, std::uint64_t hash) {
+        return (hash >> 32) << 32 | (std::uint64_t{index} + 1);
+    }
+    static std::uint32_t slot_index(std::uint64_t slot) {
+        return static_cast<std::uint32_t>(slot & 0xffffffffULL) - 1;
+    }
     std::size_t active_ = 0;
     std::uint32_t lru_head_ = kNil;
     std::uint32_t lru_tail_ = kNil;

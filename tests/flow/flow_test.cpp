@@ -363,7 +363,7 @@ TEST(FlowTable, MemcapKeepsMemoryBounded) {
     EXPECT_EQ(ends.ended.size(), 1000u - 16u);
     // The slot array never needed to grow past its initial size for 16 flows.
     EXPECT_LE(table.memory_in_use(), full + slot_bytes);
-    EXPECT_EQ(slot_bytes, 64u * sizeof(std::uint32_t));
+    EXPECT_EQ(slot_bytes, 64u * sizeof(std::uint64_t));
 }
 
 TEST(FlowTable, FlowsEndingTogetherAreReportedInFirstSeenOrder) {
@@ -507,7 +507,7 @@ TEST(FlowTable, LookupsStayCorrectWhenProbeSequencesWrapAroundTheSlotArray) {
         if (HasFatalFailure()) return;
     }
     EXPECT_EQ(table.memory_in_use(),
-              live.size() * FlowTable::flow_cost() + 64 * sizeof(std::uint32_t));
+              live.size() * FlowTable::flow_cost() + 64 * sizeof(std::uint64_t));
 }
 
 }  // namespace
