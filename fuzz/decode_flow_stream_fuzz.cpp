@@ -16,13 +16,14 @@ namespace {
 using namespace tocsin;
 
 class CheckingConsumer : public stream::StreamConsumer, public flow::FlowEndHandler {
-public:
+  public:
     explicit CheckingConsumer(stream::TcpTracker& tcp) : tcp_(tcp) {}
     void on_data(flow::Flow& f, flow::Direction d, std::uint64_t offset, ByteSpan data) override {
         expect(f, d, offset);
         next_[{f.flow_id, flow::dir_index(d)}] = offset + data.size();
     }
-    void on_gap(flow::Flow& f, flow::Direction d, std::uint64_t offset, std::uint64_t length) override {
+    void on_gap(flow::Flow& f, flow::Direction d, std::uint64_t offset,
+                std::uint64_t length) override {
         expect(f, d, offset);
         if (length == 0) std::abort();
         next_[{f.flow_id, flow::dir_index(d)}] = offset + length;
@@ -34,7 +35,7 @@ public:
         next_.erase({f.flow_id, 1});
     }
 
-private:
+  private:
     void expect(const flow::Flow& f, flow::Direction d, std::uint64_t offset) {
         auto it = next_.find({f.flow_id, flow::dir_index(d)});
         const std::uint64_t want = it == next_.end() ? 0 : it->second;
@@ -65,8 +66,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Options are parsed once: per-input work should be the packet path, not config lookups.
     static const Config config = fuzz_config();
     static const decode::DecodeOptions decode_options = decode::DecodeOptions::from_config(config);
-    static const stream::StreamOptions stream_options = stream::StreamOptions::from_config(config, 1);
-    static const flow::FlowTableOptions flow_options = flow::FlowTableOptions::from_config(config, 1);
+    static const stream::StreamOptions stream_options =
+        stream::StreamOptions::from_config(config, 1);
+    static const flow::FlowTableOptions flow_options =
+        flow::FlowTableOptions::from_config(config, 1);
     const std::uint32_t linktype = fuzz::kFuzzLinkTypes[data[0] % fuzz::kFuzzLinkTypes.size()];
 
     decode::DecodeOptions options = decode_options;

@@ -37,7 +37,9 @@ std::vector<ts::Bytes> session_frames(int sessions, int segments_each) {
 
 struct NullConsumer : stream::StreamConsumer, flow::FlowEndHandler {
     std::uint64_t bytes = 0;
-    void on_data(flow::Flow&, flow::Direction, std::uint64_t, ByteSpan d) override { bytes += d.size(); }
+    void on_data(flow::Flow&, flow::Direction, std::uint64_t, ByteSpan d) override {
+        bytes += d.size();
+    }
     void on_gap(flow::Flow&, flow::Direction, std::uint64_t, std::uint64_t) override {}
     void on_close(flow::Flow&, flow::Direction) override {}
     void on_flow_end(flow::Flow&, flow::EndReason, Timestamp) override {}

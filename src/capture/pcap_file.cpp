@@ -19,8 +19,8 @@ PcapFile::PcapFile(const std::string& path) : path_(path) {
         error_ = "empty file, not a capture";
         return;
     }
-    handle_ = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO,
-                                                      errbuf);
+    handle_ =
+        pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, errbuf);
     if (handle_ == nullptr) {
         error_ = errbuf;
         return;

@@ -21,7 +21,7 @@ struct Frame {
 };
 
 class PcapFile {
-public:
+  public:
     enum class Status { frame, end, error };
 
     // Opens the file; on failure error() says why (in one line) and is_open() is false.
@@ -38,7 +38,7 @@ public:
     const std::string& path() const { return path_; }
     std::uint64_t frames_read() const { return frames_; }
 
-private:
+  private:
     std::string path_;
     pcap* handle_ = nullptr;
     std::uint32_t linktype_ = 0;

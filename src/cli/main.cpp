@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "core/config.h"
 #include "pipeline/run.h"
@@ -15,7 +15,9 @@ namespace {
 
 constexpr int kExitUsage = 2;
 
-void on_stop_signal(int) { tocsin::pipeline::StopRequest::requested = 1; }
+void on_stop_signal(int) {
+    tocsin::pipeline::StopRequest::requested = 1;
+}
 
 void install_signal_handlers() {
     struct sigaction sa {};
@@ -44,7 +46,8 @@ int run_command(const RunArgs& args) {
         if (!args.config_file.empty()) config.load_yaml_file(args.config_file);
         if (!args.checksum_mode.empty()) {
             if (args.checksum_mode != "none" && args.checksum_mode != "all") {
-                fmt::print(stderr, "tocsin: -k takes 'none' or 'all', not '{}'\n", args.checksum_mode);
+                fmt::print(stderr, "tocsin: -k takes 'none' or 'all', not '{}'\n",
+                           args.checksum_mode);
                 return kExitUsage;
             }
             config.set("checksum-validation", args.checksum_mode == "all" ? "yes" : "no");
@@ -65,12 +68,16 @@ int run_command(const RunArgs& args) {
         for (std::size_t i = 0; i < unknown.size() && i < 8; ++i)
             list += (i ? ", " : "") + unknown[i];
         if (unknown.size() > 8) list += fmt::format(" and {} more", unknown.size() - 8);
-        fmt::print(stderr, "tocsin: warning: {} configuration key(s) have no meaning in Tocsin and are ignored: {}\n",
+        fmt::print(stderr,
+                   "tocsin: warning: {} configuration key(s) have no meaning in Tocsin and are "
+                   "ignored: {}\n",
                    unknown.size(), list);
     }
     if (!args.rules.empty())
-        fmt::print(stderr, "tocsin: warning: the rule engine is not part of this build yet; "
-                           "{} rule file(s) ignored\n", args.rules.size());
+        fmt::print(stderr,
+                   "tocsin: warning: the rule engine is not part of this build yet; "
+                   "{} rule file(s) ignored\n",
+                   args.rules.size());
     if (args.simulate_ips)
         fmt::print(stderr, "tocsin: warning: --simulate-ips has no effect without rules\n");
 
@@ -106,7 +113,8 @@ int main(int argc, char** argv) {
     run->add_option("-S,--rules", args.rules, "Rule file; repeatable");
     run->add_option("-c,--config", args.config_file, "tocsin.yaml");
     run->add_option("-l,--log-dir", args.log_dir, "Folder that receives eve.json");
-    run->add_option("-k,--checksum", args.checksum_mode, "Checksum validation: all (default) or none");
+    run->add_option("-k,--checksum", args.checksum_mode,
+                    "Checksum validation: all (default) or none");
     run->add_option("--set", args.sets, "Override a configuration key: KEY=VALUE; repeatable");
     run->add_option("--workers", args.workers, "Worker threads (flow-affine)")
         ->check(CLI::Range(1u, 256u));

@@ -18,9 +18,13 @@ constexpr std::array<AnomalyInfo, kAnomalyCount> kAnomalies = {{
 
 }  // namespace
 
-std::string_view anomaly_name(Anomaly a) { return kAnomalies[static_cast<std::size_t>(a)].name; }
+std::string_view anomaly_name(Anomaly a) {
+    return kAnomalies[static_cast<std::size_t>(a)].name;
+}
 
-AnomalyKind anomaly_kind(Anomaly a) { return kAnomalies[static_cast<std::size_t>(a)].kind; }
+AnomalyKind anomaly_kind(Anomaly a) {
+    return kAnomalies[static_cast<std::size_t>(a)].kind;
+}
 
 std::string_view anomaly_kind_name(Anomaly a) {
     return anomaly_kind(a) == AnomalyKind::decode ? "decode" : "stream";

@@ -1,8 +1,8 @@
 #include "core/config.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cctype>
+#include <charconv>
 
 #include <yaml-cpp/yaml.h>
 
@@ -23,7 +23,8 @@ const std::vector<ConfigKeyInfo> kKnownKeys = {
     {"defrag.memcap", "32mb", "bytes of fragments held for reassembly"},
     {"defrag.timeout", "60", "seconds a fragment train may take to complete"},
     {"defrag.trackers", "65535", "most fragment trains held at once"},
-    {"defrag.policy", "bsd", "overlap policy: first, last, bsd, bsd-right, linux, windows, solaris"},
+    {"defrag.policy", "bsd",
+     "overlap policy: first, last, bsd, bsd-right, linux, windows, solaris"},
     {"flow.memcap", "128mb", "memory for the flow table (per run, split across workers)"},
     {"flow.hash-size", "65536", "initial buckets of each worker's flow table"},
     {"flow-timeouts.default.new", "30", ""},
@@ -123,7 +124,9 @@ Config::Config() {
     for (const auto& k : kKnownKeys) values_[std::string(k.key)] = std::string(k.default_value);
 }
 
-const std::vector<ConfigKeyInfo>& Config::known_keys() { return kKnownKeys; }
+const std::vector<ConfigKeyInfo>& Config::known_keys() {
+    return kKnownKeys;
+}
 
 void Config::load_yaml_text(std::string_view text) {
     try {
@@ -162,7 +165,9 @@ std::optional<std::string> Config::get(std::string_view key) const {
     return it->second;
 }
 
-std::string Config::get_string(std::string_view key) const { return get(key).value_or(""); }
+std::string Config::get_string(std::string_view key) const {
+    return get(key).value_or("");
+}
 
 bool Config::get_bool(std::string_view key) const {
     auto v = get(key);

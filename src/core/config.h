@@ -14,7 +14,7 @@
 namespace tocsin {
 
 class ConfigError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -25,7 +25,7 @@ struct ConfigKeyInfo {
 };
 
 class Config {
-public:
+  public:
     Config();  // the built-in defaults
 
     // Merge a YAML file; nested maps become dotted keys. Throws ConfigError.
@@ -37,7 +37,7 @@ public:
 
     std::optional<std::string> get(std::string_view key) const;
     std::string get_string(std::string_view key) const;
-    bool get_bool(std::string_view key) const;              // yes/no/true/false/on/off/1/0
+    bool get_bool(std::string_view key) const;  // yes/no/true/false/on/off/1/0
     std::int64_t get_int(std::string_view key) const;
     std::uint64_t get_size(std::string_view key) const;     // "64mb", "1gb", "4096"
     std::uint32_t get_seconds(std::string_view key) const;  // "60", "2m"
@@ -47,7 +47,7 @@ public:
 
     static const std::vector<ConfigKeyInfo>& known_keys();
 
-private:
+  private:
     std::map<std::string, std::string, std::less<>> values_;
 };
 

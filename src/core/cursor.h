@@ -13,7 +13,7 @@ using ByteSpan = std::span<const std::uint8_t>;
 // Reads advance the cursor. A read past the end returns zero and marks the cursor failed
 // ("sticky failure"): a parser reads a header's fields, then checks ok() once.
 class ByteCursor {
-public:
+  public:
     ByteCursor() = default;
     explicit ByteCursor(ByteSpan data) : data_(data) {}
 
@@ -73,16 +73,16 @@ public:
         return ahead < remaining() ? data_[pos_ + ahead] : 0;
     }
     std::uint16_t peek_u16be(std::size_t ahead = 0) const {
-        return has(ahead + 2) ? static_cast<std::uint16_t>(data_[pos_ + ahead] << 8 |
-                                                           data_[pos_ + ahead + 1])
-                              : 0;
+        return has(ahead + 2)
+                   ? static_cast<std::uint16_t>(data_[pos_ + ahead] << 8 | data_[pos_ + ahead + 1])
+                   : 0;
     }
     ByteSpan peek_rest() const { return data_.subspan(pos_); }
 
     // A cursor over the next n bytes, advancing this one past them.
     ByteCursor sub(std::size_t n) { return ByteCursor(bytes(n)); }
 
-private:
+  private:
     bool take(std::size_t n) {
         if (failed_ || n > remaining()) {
             failed_ = true;

@@ -25,9 +25,8 @@ std::string_view overlap_policy_name(OverlapPolicy p);
 
 // Whether the newer piece [new_start, new_end) replaces the older [old_start, old_end) on the
 // bytes they share. Offsets are in any common unit (stream offset, fragment offset).
-constexpr bool newer_data_wins(OverlapPolicy policy, std::uint64_t old_start,
-                               std::uint64_t old_end, std::uint64_t new_start,
-                               std::uint64_t new_end) {
+constexpr bool newer_data_wins(OverlapPolicy policy, std::uint64_t old_start, std::uint64_t old_end,
+                               std::uint64_t new_start, std::uint64_t new_end) {
     switch (policy) {
         case OverlapPolicy::first:
             return false;

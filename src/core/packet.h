@@ -52,7 +52,7 @@ struct TcpInfo {
 
 // Fixed-size list: a packet carries a few anomalies without allocating.
 class AnomalyList {
-public:
+  public:
     void add(Anomaly a) {
         for (std::uint8_t i = 0; i < count_; ++i)
             if (items_[i] == a) return;
@@ -62,7 +62,7 @@ public:
     bool empty() const { return count_ == 0; }
     void clear() { count_ = 0; }
 
-private:
+  private:
     std::array<Anomaly, 8> items_{};
     std::uint8_t count_ = 0;
 };
@@ -70,10 +70,10 @@ private:
 struct Packet {
     // Capture facts.
     Timestamp ts;
-    std::uint64_t pcap_cnt = 0;   // 1-based position across all inputs
-    std::uint32_t wire_len = 0;   // original length on the wire
-    std::uint32_t file_index = 0; // which input file
-    ByteSpan data;                // captured bytes (or reassembled datagram)
+    std::uint64_t pcap_cnt = 0;    // 1-based position across all inputs
+    std::uint32_t wire_len = 0;    // original length on the wire
+    std::uint32_t file_index = 0;  // which input file
+    ByteSpan data;                 // captured bytes (or reassembled datagram)
 
     // Layer 2.
     VlanIds vlan{};
@@ -83,34 +83,34 @@ struct Packet {
     std::uint8_t ip_version = 0;  // 0: no IP layer
     IpAddress src;
     IpAddress dst;
-    std::uint8_t ip_proto = 0;    // transport protocol after extension headers
+    std::uint8_t ip_proto = 0;  // transport protocol after extension headers
     std::uint8_t ttl = 0;
     std::uint16_t ip_id = 0;
     ByteSpan ip_header;
     ByteSpan ip_payload;
-    bool is_fragment = false;      // an IP fragment (not yet reassembled)
-    bool is_reassembled = false;   // a datagram rebuilt from fragments
+    bool is_fragment = false;     // an IP fragment (not yet reassembled)
+    bool is_reassembled = false;  // a datagram rebuilt from fragments
     std::uint8_t tunnel_depth = 0;
-    std::uint32_t inner_len = 0;   // tunnelled: length of the innermost carried frame
+    std::uint32_t inner_len = 0;  // tunnelled: length of the innermost carried frame
 
     // Layer 4.
-    bool has_l4 = false;           // transport header decoded
+    bool has_l4 = false;  // transport header decoded
     std::uint16_t sport = 0;
     std::uint16_t dport = 0;
     TcpInfo tcp;
     std::uint8_t icmp_type = 0;
     std::uint8_t icmp_code = 0;
-    std::uint16_t icmp_id = 0;    // echo/timestamp/info identifier
+    std::uint16_t icmp_id = 0;  // echo/timestamp/info identifier
     std::uint16_t icmp_seq = 0;
     ByteSpan payload;
 
-    bool checksum_bad = false;     // IP or transport checksum failed validation
+    bool checksum_bad = false;  // IP or transport checksum failed validation
     AnomalyList anomalies;
 
     // Set when the packet belongs to a flow (has_l4, or ICMP/other IP protocols).
     FlowKey flow_key;
     std::uint64_t flow_hash = 0;
-    bool key_swapped = false;      // src is the key's hi endpoint
+    bool key_swapped = false;  // src is the key's hi endpoint
     bool has_flow_key = false;
 
     // Bytes this packet adds to its flow: a tunnelled packet's flow sees only what the

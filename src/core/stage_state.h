@@ -5,7 +5,7 @@
 namespace tocsin {
 
 class StageState {
-public:
+  public:
     virtual ~StageState() = default;
 };
 

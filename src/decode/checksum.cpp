@@ -33,7 +33,7 @@ std::uint32_t checksum_add(ByteSpan data, std::uint32_t sum) {
     if (i < n) {
         // A trailing odd byte is the high byte of a zero-padded network-order word.
         acc += std::endian::native == std::endian::little ? std::uint64_t{data[i]}
-                                                           : std::uint64_t{data[i]} << 8;
+                                                          : std::uint64_t{data[i]} << 8;
     }
     while (acc >> 16) acc = (acc & 0xffff) + (acc >> 16);
     std::uint32_t folded = static_cast<std::uint32_t>(acc);

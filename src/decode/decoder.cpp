@@ -103,8 +103,8 @@ bool link_type_supported(std::uint32_t linktype) {
 DecodeOptions DecodeOptions::from_config(const Config& config) {
     DecodeOptions o;
     o.validate_checksums = config.get_bool("checksum-validation");
-    o.max_layers = static_cast<std::uint32_t>(std::clamp<std::int64_t>(
-        config.get_int("decoder.max-layers"), 1, 64));
+    o.max_layers = static_cast<std::uint32_t>(
+        std::clamp<std::int64_t>(config.get_int("decoder.max-layers"), 1, 64));
     o.vxlan = config.get_bool("decoder.vxlan.enabled");
     o.vxlan_ports.clear();
     std::stringstream ports(config.get_string("decoder.vxlan.ports"));
@@ -229,8 +229,7 @@ void Decoder::enter_tunnel(Layer& l, ByteSpan inner) {
     l.pkt.tunnel_depth++;
     l.pkt.inner_len = static_cast<std::uint32_t>(inner.size());
     // Like Suricata, only UDP carriers (VXLAN, Geneve) get a flow of their own.
-    if (l.outer == nullptr || l.outer_taken || l.pkt.ip_proto != kProtoUdp || !l.pkt.has_l4)
-        return;
+    if (l.outer == nullptr || l.outer_taken || l.pkt.ip_proto != kProtoUdp || !l.pkt.has_l4) return;
     // Snapshot the carrier before inner headers overwrite the packet's fields.
     *l.outer = l.pkt;
     l.outer->anomalies.clear();
@@ -257,9 +256,9 @@ void Decoder::set_flow_key(Packet& pkt) {
         pkt.flow_key.proto = pkt.ip_proto;
         pkt.key_swapped = !request;
     } else {
-        pkt.flow_key = FlowKey::make(pkt.src, ported ? pkt.sport : 0, pkt.dst,
-                                     ported ? pkt.dport : 0, pkt.ip_proto, pkt.vlan,
-                                     pkt.key_swapped);
+        pkt.flow_key =
+            FlowKey::make(pkt.src, ported ? pkt.sport : 0, pkt.dst, ported ? pkt.dport : 0,
+                          pkt.ip_proto, pkt.vlan, pkt.key_swapped);
     }
     if (options_.recursion_in_flow_key) pkt.flow_key.recursion = pkt.tunnel_depth;
     pkt.flow_hash = pkt.flow_key.hash();
@@ -1032,9 +1031,8 @@ void Decoder::icmpv4(Layer& l, ByteSpan data) {
     if (options_.validate_checksums && !ipv4_header_checksum_ok(data)) p.checksum_bad = true;
 
     // Highest valid code for each defined type (RFC 792 and successors); 0xff = undefined.
-    static constexpr std::uint8_t kMaxCode[] = {0,    0xff, 0xff, 15, 0, 3,    0xff, 0xff, 0,
-                                                0,    0,    1,    2,  0, 0,    0,    0,    0,
-                                                0};
+    static constexpr std::uint8_t kMaxCode[] = {0, 0xff, 0xff, 15, 0, 3, 0xff, 0xff, 0, 0,
+                                                0, 1,    2,    0,  0, 0, 0,    0,    0};
     const std::uint8_t type = p.icmp_type;
     if (type >= sizeof kMaxCode || kMaxCode[type] == 0xff) {
         if (type != 9 && type != 10 && type != 30 && type != 40 && type != 42 && type != 43)
@@ -1129,8 +1127,8 @@ void Decoder::gre(Layer& l, ByteSpan data) {
             l.anomaly(Anomaly::GreVersion0Flags);
             return;
         }
-        const std::size_t optional = (has_checksum || has_routing ? 4 : 0) + (has_key ? 4 : 0) +
-                                     (has_seq ? 4 : 0);
+        const std::size_t optional =
+            (has_checksum || has_routing ? 4 : 0) + (has_key ? 4 : 0) + (has_seq ? 4 : 0);
         if (!c.skip(optional)) {
             l.anomaly(Anomaly::GreVersion0HdrTooBig);
             return;

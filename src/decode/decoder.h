@@ -20,7 +20,7 @@ enum LinkType : std::uint32_t {
     kLinkPpp = 9,
     kLinkPppSerial = 50,
     kLinkRaw = 101,
-    kLinkRawAlt = 12,   // DLT_RAW on OpenBSD
+    kLinkRawAlt = 12,  // DLT_RAW on OpenBSD
     kLinkLoop = 108,
     kLinkSll = 113,
     kLinkIpv4 = 228,
@@ -50,11 +50,11 @@ struct DecodeStats {
     std::uint64_t ethernet = 0, vlan = 0, vlan_qinq = 0, mpls = 0, pppoe = 0, sll = 0, null = 0,
                   raw = 0;
     std::uint64_t ipv4 = 0, ipv6 = 0, tcp = 0, udp = 0, icmpv4 = 0, icmpv6 = 0, other_ip = 0;
-    std::uint64_t gre = 0, vxlan = 0, geneve = 0, erspan = 0, ipv4_in_ipv6 = 0, ipv6_in_ipv4 = 0, ipv4_in_ipv4 = 0,
-                  ipv6_in_ipv6 = 0;
-    std::uint64_t not_ip = 0;             // frames with no IP layer (ARP, LLDP, ...)
-    std::uint64_t invalid = 0;            // frames that raised at least one anomaly
-    std::uint64_t checksum_errors = 0;    // IP/TCP/UDP/ICMP checksum failures
+    std::uint64_t gre = 0, vxlan = 0, geneve = 0, erspan = 0, ipv4_in_ipv6 = 0, ipv6_in_ipv4 = 0,
+                  ipv4_in_ipv4 = 0, ipv6_in_ipv6 = 0;
+    std::uint64_t not_ip = 0;           // frames with no IP layer (ARP, LLDP, ...)
+    std::uint64_t invalid = 0;          // frames that raised at least one anomaly
+    std::uint64_t checksum_errors = 0;  // IP/TCP/UDP/ICMP checksum failures
     std::array<std::uint64_t, kAnomalyCount> anomalies{};
     std::uint64_t max_packet_size = 0;
 
@@ -62,7 +62,7 @@ struct DecodeStats {
 };
 
 class Decoder {
-public:
+  public:
     explicit Decoder(const DecodeOptions& options);
 
     // Decodes pkt.data (a frame of `linktype`) into pkt. When this frame completes a
@@ -80,7 +80,7 @@ public:
     const DefragStats& defrag_stats() const { return defrag_.stats(); }
     const Defragmenter& defragmenter() const { return defrag_; }
 
-private:
+  private:
     struct Layer;  // per-call state
 
     void link_ethernet(Layer& l, ByteSpan data);

@@ -160,8 +160,8 @@ void Defragmenter::rebuild(const Tracker& t, std::vector<std::uint8_t>& datagram
         datagram[7] = 0;
         datagram[10] = 0;
         datagram[11] = 0;
-        const std::uint16_t sum =
-            static_cast<std::uint16_t>(~checksum_fold(checksum_add(ByteSpan(datagram.data(), header_len))));
+        const std::uint16_t sum = static_cast<std::uint16_t>(
+            ~checksum_fold(checksum_add(ByteSpan(datagram.data(), header_len))));
         datagram[10] = static_cast<std::uint8_t>(sum >> 8);
         datagram[11] = static_cast<std::uint8_t>(sum);
     } else {

@@ -27,9 +27,9 @@ struct DefragStats {
     std::uint64_t ipv6_fragments = 0;
     std::uint64_t ipv4_reassembled = 0;
     std::uint64_t ipv6_reassembled = 0;
-    std::uint64_t timeouts = 0;        // trains dropped unfinished after defrag.timeout
-    std::uint64_t memcap_drops = 0;    // fragments dropped at defrag.memcap or tracker cap
-    std::uint64_t overlaps = 0;        // overlaps with differing content
+    std::uint64_t timeouts = 0;      // trains dropped unfinished after defrag.timeout
+    std::uint64_t memcap_drops = 0;  // fragments dropped at defrag.memcap or tracker cap
+    std::uint64_t overlaps = 0;      // overlaps with differing content
     std::uint64_t too_large = 0;
 };
 
@@ -39,11 +39,11 @@ struct Fragment {
     IpAddress src;
     IpAddress dst;
     std::uint32_t id = 0;
-    std::uint8_t proto = 0;          // IPv4: protocol; IPv6: next header after the fragment header
+    std::uint8_t proto = 0;  // IPv4: protocol; IPv6: next header after the fragment header
     VlanIds vlan{};
-    std::uint32_t offset = 0;        // bytes
+    std::uint32_t offset = 0;  // bytes
     bool more_fragments = false;
-    ByteSpan data;                   // the fragment's payload
+    ByteSpan data;  // the fragment's payload
     // From the offset-0 fragment: the bytes before the payload (IPv4 header; IPv6 header plus
     // extension headers before the fragment header) and where, inside them, the next-header
     // byte that named the fragment header sits (IPv6 only).
@@ -52,7 +52,7 @@ struct Fragment {
 };
 
 class Defragmenter {
-public:
+  public:
     enum class Result { pending, complete, dropped };
 
     explicit Defragmenter(DefragOptions options) : options_(options) {}
@@ -67,7 +67,7 @@ public:
     std::uint64_t memory_in_use() const { return memory_; }
     std::size_t trackers() const { return trackers_.size(); }
 
-private:
+  private:
     struct Key {
         IpAddress src;
         IpAddress dst;
@@ -93,7 +93,7 @@ private:
         std::uint8_t proto = 0;
         bool have_first = false;
         bool have_last = false;
-        std::uint32_t total = 0;    // payload length once the last fragment is seen
+        std::uint32_t total = 0;  // payload length once the last fragment is seen
         std::uint64_t memory = 0;
     };
 

@@ -64,15 +64,16 @@ std::uint32_t FlowTimeouts::for_flow(const Flow& f) const {
 FlowTableOptions FlowTableOptions::from_config(const Config& config, unsigned workers) {
     FlowTableOptions o;
     o.memcap = config.get_size("flow.memcap") / std::max(1u, workers);
-    o.initial_buckets = static_cast<std::size_t>(std::max<std::int64_t>(64, config.get_int("flow.hash-size")));
+    o.initial_buckets =
+        static_cast<std::size_t>(std::max<std::int64_t>(64, config.get_int("flow.hash-size")));
     const char* classes[] = {"tcp", "udp", "icmp", "default"};
     const char* states[] = {"new", "established", "closed"};
     for (std::size_t c = 0; c < 4; ++c) {
         for (std::size_t s = 0; s < 3; ++s) {
             std::string key = std::string("flow-timeouts.") + classes[c] + "." + states[s];
             std::string fallback = std::string("flow-timeouts.default.") + states[s];
-            o.timeouts.seconds[c][s] = config.get(key) ? config.get_seconds(key)
-                                                       : config.get_seconds(fallback);
+            o.timeouts.seconds[c][s] =
+                config.get(key) ? config.get_seconds(key) : config.get_seconds(fallback);
         }
     }
     return o;
@@ -231,8 +232,8 @@ FlowTable::Lookup FlowTable::track(const Packet& pkt) {
         f.first_pcap_cnt = pkt.pcap_cnt;
         f.flow_id = make_flow_id(pkt.flow_hash, pkt);
         // The opener is the client, except that a SYN/ACK comes from the server.
-        const bool from_server = pkt.ip_proto == kProtoTcp && (pkt.tcp.flags & kTcpSyn) &&
-                                 (pkt.tcp.flags & kTcpAck);
+        const bool from_server =
+            pkt.ip_proto == kProtoTcp && (pkt.tcp.flags & kTcpSyn) && (pkt.tcp.flags & kTcpAck);
         f.client_addr = from_server ? pkt.dst : pkt.src;
         f.server_addr = from_server ? pkt.src : pkt.dst;
         f.client_port = from_server ? pkt.dport : pkt.sport;

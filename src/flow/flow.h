@@ -14,7 +14,9 @@
 namespace tocsin::flow {
 
 enum class Direction : std::uint8_t { to_server = 0, to_client = 1 };
-constexpr std::size_t dir_index(Direction d) { return static_cast<std::size_t>(d); }
+constexpr std::size_t dir_index(Direction d) {
+    return static_cast<std::size_t>(d);
+}
 constexpr Direction opposite(Direction d) {
     return d == Direction::to_server ? Direction::to_client : Direction::to_server;
 }
@@ -47,7 +49,7 @@ struct Flow {
     std::array<std::uint8_t, 2> icmp_code{};
     FlowState state = FlowState::fresh;
     bool alerted = false;
-    bool payload_seen = false;  // some packet carried transport payload
+    bool payload_seen = false;   // some packet carried transport payload
     std::string_view app_proto;  // empty until an app-layer parser claims the flow
 
     std::unique_ptr<StageState> stream_state;  // the stream stage's TCP session
@@ -91,14 +93,14 @@ struct FlowStats {
 
 // Called for every flow that ends, before the table forgets it.
 class FlowEndHandler {
-public:
+  public:
     virtual ~FlowEndHandler() = default;
     virtual void on_flow_end(Flow& flow, EndReason reason, Timestamp now) = 0;
 };
 
 // Per-worker flow table: open addressing over a pool of flows, LRU order for eviction.
 class FlowTable {
-public:
+  public:
     FlowTable(FlowTableOptions options, FlowEndHandler& handler);
     ~FlowTable();
     FlowTable(const FlowTable&) = delete;
@@ -124,7 +126,7 @@ public:
     const FlowStats& stats() const { return stats_; }
     static std::size_t flow_cost();
 
-private:
+  private:
     Flow& at(std::uint32_t index) { return chunks_[index >> kChunkBits][index & kChunkMask]; }
     std::uint32_t allocate();
     void release(std::uint32_t index);

@@ -13,7 +13,8 @@ EveWriter::EveWriter(const std::string& path, bool append, std::size_t buffer_si
     : path_(path), buffer_size_(buffer_size < 4096 ? 4096 : buffer_size) {
     const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
     fd_ = ::open(path.c_str(), flags, 0640);
-    if (fd_ < 0) throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
+    if (fd_ < 0)
+        throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
     buffer_.reserve(buffer_size_ + 4096);
 }
 

@@ -9,7 +9,7 @@
 namespace tocsin::output {
 
 class EveWriter {
-public:
+  public:
     // Throws std::runtime_error when the file cannot be opened.
     EveWriter(const std::string& path, bool append, std::size_t buffer_size);
     ~EveWriter();
@@ -21,7 +21,7 @@ public:
     std::uint64_t lines() const { return lines_; }
     const std::string& path() const { return path_; }
 
-private:
+  private:
     void write_all(const char* data, std::size_t size);
 
     std::string path_;

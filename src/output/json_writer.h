@@ -14,7 +14,7 @@
 namespace tocsin::output {
 
 class JsonWriter {
-public:
+  public:
     explicit JsonWriter(std::string& out) : out_(out) {}
 
     void begin_object() {
@@ -69,7 +69,7 @@ public:
     // Appends `text` as a JSON string: quotes, escapes, and invalid UTF-8 bytes as \u00XX.
     static void append_string(std::string& out, std::string_view text);
 
-private:
+  private:
     void separate() {
         if (depth_ > 0 && !first_[depth_ - 1]) out_.push_back(',');
         if (depth_ > 0) first_[depth_ - 1] = false;

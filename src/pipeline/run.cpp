@@ -74,10 +74,12 @@ struct Batch {
 
 // A worker thread fed batches through a queue; a null batch ends it.
 class WorkerThread {
-public:
+  public:
     WorkerThread(unsigned id, const Config& config, unsigned workers, OutputSwitches outputs,
                  const std::vector<std::string>& filenames)
-        : id_(id), worker_(config, workers, outputs), filenames_(filenames),
+        : id_(id),
+          worker_(config, workers, outputs),
+          filenames_(filenames),
           thread_([this] { loop(); }) {}
     ~WorkerThread() {
         post(nullptr);
@@ -92,7 +94,7 @@ public:
     }
     const Worker& worker() const { return worker_; }
 
-private:
+  private:
     void loop() {
         while (true) {
             Batch* batch = nullptr;
@@ -120,14 +122,15 @@ private:
 };
 
 class Runner {
-public:
+  public:
     Runner(const RunOptions& options, const Config& config)
-        : options_(options), config_(config),
+        : options_(options),
+          config_(config),
           decoder_(decode::DecodeOptions::from_config(config)) {}
 
     RunResult run();
 
-private:
+  private:
     Batch& next_batch();
     void submit(Batch& batch);
     void complete_oldest();
@@ -307,7 +310,8 @@ RunResult Runner::run() {
     std::error_code ec;
     std::filesystem::create_directories(options_.log_dir, ec);
     result.eve_path =
-        (std::filesystem::path(options_.log_dir) / config_.get_string("outputs.eve.filename")).string();
+        (std::filesystem::path(options_.log_dir) / config_.get_string("outputs.eve.filename"))
+            .string();
     try {
         eve_ = std::make_unique<output::EveWriter>(result.eve_path,
                                                    config_.get_bool("outputs.eve.append"),
@@ -323,9 +327,11 @@ RunResult Runner::run() {
     OutputSwitches outputs{config_.get_bool("outputs.eve.types.flow"),
                            config_.get_bool("outputs.eve.types.anomaly")};
     for (unsigned i = 0; i < workers; ++i)
-        threads_.push_back(std::make_unique<WorkerThread>(i, config_, workers, outputs, filenames_));
+        threads_.push_back(
+            std::make_unique<WorkerThread>(i, config_, workers, outputs, filenames_));
     for (int i = 0; i < 3; ++i)
-        ring_.push_back(std::make_unique<Batch>(std::max<std::size_t>(1, options_.batch_size), workers));
+        ring_.push_back(
+            std::make_unique<Batch>(std::max<std::size_t>(1, options_.batch_size), workers));
     current_ = &next_batch();
 
     for (std::uint32_t i = 0; i < inputs.size() && !stopped_; ++i) read_file(inputs[i], i);
@@ -371,8 +377,8 @@ void Runner::summary(const RunResult& r) const {
     fmt::print(stderr,
                "tocsin: flows {} (tcp {}, udp {}, icmp {}, other {}), anomalies {}, "
                "invalid packets {}, checksum errors {}\n",
-               s.flow.created, s.flow.tcp, s.flow.udp, s.flow.icmp, s.flow.other,
-               s.anomaly_events, s.decode.invalid, s.decode.checksum_errors);
+               s.flow.created, s.flow.tcp, s.flow.udp, s.flow.icmp, s.flow.other, s.anomaly_events,
+               s.decode.invalid, s.decode.checksum_errors);
     fmt::print(stderr,
                "tocsin: fragments {} ({} datagrams rebuilt), reassembly gaps {}, "
                "memcap hits: flow {}, stream {}, defrag {}\n",

@@ -16,9 +16,9 @@ struct RunOptions {
     std::vector<std::string> inputs;  // files or folders
     std::string log_dir = ".";
     unsigned workers = 1;
-    bool progress = false;            // progress line on stderr
-    bool summary = true;              // summary on stderr at the end
-    std::size_t batch_size = 2048;    // packets per batch
+    bool progress = false;          // progress line on stderr
+    bool summary = true;            // summary on stderr at the end
+    std::size_t batch_size = 2048;  // packets per batch
 };
 
 // Set from a signal handler; read by the reader. The one piece of process-wide state.

@@ -35,9 +35,9 @@ struct EventRecord {
 struct WorkItem {
     // carrier: the outer layers of a tunnelled packet (its own flow: VXLAN's UDP, GRE, ...)
     enum class Kind : std::uint8_t { packet, carrier, tick, shutdown } kind = Kind::packet;
-    std::uint32_t slot = 0;     // packet/carrier: index into the batch
-    Timestamp time;             // tick/shutdown: packet time now
-    std::uint64_t position = 0; // tick/shutdown: capture position it precedes
+    std::uint32_t slot = 0;      // packet/carrier: index into the batch
+    Timestamp time;              // tick/shutdown: packet time now
+    std::uint64_t position = 0;  // tick/shutdown: capture position it precedes
 };
 
 struct OutputSwitches {
@@ -46,7 +46,7 @@ struct OutputSwitches {
 };
 
 class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
-public:
+  public:
     Worker(const Config& config, unsigned workers, OutputSwitches outputs);
 
     // Processes one item; `filenames[pkt.file_index]` names each packet's capture.
@@ -61,12 +61,13 @@ public:
     // FlowEndHandler
     void on_flow_end(flow::Flow& flow, flow::EndReason reason, Timestamp now) override;
     // StreamConsumer: until the application layer lands, reassembled data is only counted.
-    void on_data(flow::Flow& flow, flow::Direction dir, std::uint64_t offset, ByteSpan data) override;
+    void on_data(flow::Flow& flow, flow::Direction dir, std::uint64_t offset,
+                 ByteSpan data) override;
     void on_gap(flow::Flow& flow, flow::Direction dir, std::uint64_t offset,
                 std::uint64_t length) override;
     void on_close(flow::Flow& flow, flow::Direction dir) override;
 
-private:
+  private:
     void process_packet(Packet& pkt, const std::string& filename);
     void emit(std::string json, bool anomaly, std::uint64_t order);
 

@@ -14,7 +14,7 @@ using flow::Direction;
 using flow::Flow;
 
 class StreamConsumer {
-public:
+  public:
     virtual ~StreamConsumer() = default;
     // In-order bytes of one direction; `offset` is the stream offset of data[0] (0 = first
     // byte after the SYN, or the first byte seen when picked up midstream).

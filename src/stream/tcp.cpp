@@ -6,15 +6,21 @@
 namespace tocsin::stream {
 namespace {
 
-using flow::Direction;
 using flow::dir_index;
+using flow::Direction;
 using flow::Flow;
 using flow::opposite;
 
 // Sequence arithmetic modulo 2^32 (RFC 793 section 3.3).
-std::int32_t seq_diff(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b); }
-bool seq_gt(std::uint32_t a, std::uint32_t b) { return seq_diff(a, b) > 0; }
-bool seq_ge(std::uint32_t a, std::uint32_t b) { return seq_diff(a, b) >= 0; }
+std::int32_t seq_diff(std::uint32_t a, std::uint32_t b) {
+    return static_cast<std::int32_t>(a - b);
+}
+bool seq_gt(std::uint32_t a, std::uint32_t b) {
+    return seq_diff(a, b) > 0;
+}
+bool seq_ge(std::uint32_t a, std::uint32_t b) {
+    return seq_diff(a, b) >= 0;
+}
 
 // Bookkeeping cost of one held segment beyond its bytes (map node, vector header).
 constexpr std::uint64_t kSegmentOverhead = 96;
@@ -367,8 +373,9 @@ void TcpTracker::hold(StreamDirection& d, std::uint64_t offset, ByteSpan data, P
         memory_ += cost;
         stats_.peak_memory = std::max(stats_.peak_memory, memory_);
         d.pending_bytes += cost;
-        d.pending.emplace(a, std::vector<std::uint8_t>(data.begin() + static_cast<std::ptrdiff_t>(a - start),
-                                                       data.begin() + static_cast<std::ptrdiff_t>(b - start)));
+        d.pending.emplace(
+            a, std::vector<std::uint8_t>(data.begin() + static_cast<std::ptrdiff_t>(a - start),
+                                         data.begin() + static_cast<std::ptrdiff_t>(b - start)));
     }
 }
 

@@ -34,9 +34,9 @@ std::string_view tcp_state_name(TcpState s);
 struct StreamOptions {
     bool midstream = false;
     bool async_oneside = false;
-    std::uint64_t depth = 1ULL << 20;      // 0 = unlimited
-    std::uint64_t memcap = 256ULL << 20;   // out-of-order bytes held by this worker
-    std::size_t max_ooo_segments = 4096;   // per direction
+    std::uint64_t depth = 1ULL << 20;     // 0 = unlimited
+    std::uint64_t memcap = 256ULL << 20;  // out-of-order bytes held by this worker
+    std::size_t max_ooo_segments = 4096;  // per direction
     OverlapPolicy policy = OverlapPolicy::bsd;
 
     static StreamOptions from_config(const Config& config, unsigned workers);
@@ -46,17 +46,17 @@ struct StreamStats {
     std::uint64_t sessions = 0;
     std::uint64_t midstream_pickups = 0;
     std::uint64_t syn = 0, synack = 0, rst = 0, fin = 0;
-    std::uint64_t segments = 0;            // payload-carrying segments fed
-    std::uint64_t ooo_segments = 0;        // arrived ahead of a hole
-    std::uint64_t retransmissions = 0;     // wholly old data
+    std::uint64_t segments = 0;         // payload-carrying segments fed
+    std::uint64_t ooo_segments = 0;     // arrived ahead of a hole
+    std::uint64_t retransmissions = 0;  // wholly old data
     std::uint64_t overlaps = 0;
     std::uint64_t overlaps_different_data = 0;
     std::uint64_t gaps = 0;
     std::uint64_t gap_bytes = 0;
-    std::uint64_t memcap_drops = 0;        // segments not held for want of memory
-    std::uint64_t depth_reached = 0;       // directions that hit stream.reassembly.depth
+    std::uint64_t memcap_drops = 0;   // segments not held for want of memory
+    std::uint64_t depth_reached = 0;  // directions that hit stream.reassembly.depth
     std::uint64_t bytes_delivered = 0;
-    std::uint64_t reuse = 0;               // new sessions on a closed flow's ports
+    std::uint64_t reuse = 0;  // new sessions on a closed flow's ports
     std::uint64_t peak_memory = 0;
 
     void merge(const StreamStats& o);
@@ -64,17 +64,17 @@ struct StreamStats {
 
 // One direction of a session: what has been delivered, what waits behind a hole.
 struct StreamDirection {
-    bool started = false;          // sequence base known
+    bool started = false;  // sequence base known
     bool syn_seen = false;
     bool fin_seen = false;
-    bool closed = false;           // on_close sent
-    bool depth_reported = false;   // stream.reassembly.depth reached
+    bool closed = false;          // on_close sent
+    bool depth_reported = false;  // stream.reassembly.depth reached
     bool depth_event_sent = false;
     std::uint32_t isn = 0;
-    std::uint32_t next_seq = 0;    // next in-order sequence number
-    std::uint64_t next_offset = 0; // stream offset of next_seq
-    std::uint32_t fin_seq = 0;     // sequence number of the FIN
-    std::uint32_t last_ack = 0;    // highest ACK this side sent
+    std::uint32_t next_seq = 0;     // next in-order sequence number
+    std::uint64_t next_offset = 0;  // stream offset of next_seq
+    std::uint32_t fin_seq = 0;      // sequence number of the FIN
+    std::uint32_t last_ack = 0;     // highest ACK this side sent
     bool ack_seen = false;
     bool ack_past_hole = false;    // the peer acknowledged bytes not seen yet
     std::uint32_t ack_target = 0;  // ... up to here
@@ -84,9 +84,9 @@ struct StreamDirection {
 };
 
 class TcpSession : public StageState {
-public:
+  public:
     TcpState state = TcpState::none;
-    bool reassembling = false;     // false: tracked but not reassembled (no handshake seen)
+    bool reassembling = false;  // false: tracked but not reassembled (no handshake seen)
     bool midstream = false;
     std::array<StreamDirection, 2> dir;
     flow::Direction first_fin = flow::Direction::to_server;
@@ -95,7 +95,7 @@ public:
 // Per-worker TCP engine. Stateless apart from its options, counters and memory account;
 // sessions live in their flows.
 class TcpTracker {
-public:
+  public:
     explicit TcpTracker(StreamOptions options) : options_(options) {}
 
     // Feeds one TCP packet of `flow`. Anomalies found are added to pkt.
@@ -111,14 +111,13 @@ public:
     const StreamStats& stats() const { return stats_; }
     std::uint64_t memory_in_use() const { return memory_; }
 
-private:
+  private:
     TcpSession& session_of(flow::Flow& flow);
     void track_state(flow::Flow& flow, TcpSession& s, flow::Direction dir, Packet& pkt);
     void start_direction(StreamDirection& d, std::uint32_t first_data_seq);
     void feed(flow::Flow& flow, TcpSession& s, flow::Direction dir, Packet& pkt,
               StreamConsumer& consumer);
-    void hold(StreamDirection& d, std::uint64_t offset, ByteSpan data, Packet& pkt,
-              bool in_order);
+    void hold(StreamDirection& d, std::uint64_t offset, ByteSpan data, Packet& pkt, bool in_order);
     void deliver(flow::Flow& flow, StreamDirection& d, flow::Direction dir, ByteSpan data,
                  StreamConsumer& consumer);
     void drain(flow::Flow& flow, StreamDirection& d, flow::Direction dir, StreamConsumer& consumer);

@@ -16,8 +16,9 @@ TEST(Config, DefaultsNeedNoFile) {
 
 TEST(Config, YamlNestsIntoDottedKeysAndSetOverridesIt) {
     Config c;
-    c.load_yaml_text("stream:\n  midstream: true\n  reassembly:\n    depth: 64kb\n"
-                     "decoder:\n  vxlan:\n    ports: [4789, 8472]\n");
+    c.load_yaml_text(
+        "stream:\n  midstream: true\n  reassembly:\n    depth: 64kb\n"
+        "decoder:\n  vxlan:\n    ports: [4789, 8472]\n");
     EXPECT_TRUE(c.get_bool("stream.midstream"));
     EXPECT_EQ(c.get_size("stream.reassembly.depth"), 65536u);
     EXPECT_EQ(c.get_string("decoder.vxlan.ports"), "4789,8472");

@@ -25,7 +25,7 @@ TEST(ByteCursor, ReadPastEndFailsStickyAndReturnsZero) {
     EXPECT_EQ(c.u16be(), 0x0102);
     EXPECT_EQ(c.u16be(), 0);  // only one byte left
     EXPECT_FALSE(c.ok());
-    EXPECT_EQ(c.u8(), 0);     // stays failed even though a byte remains
+    EXPECT_EQ(c.u8(), 0);  // stays failed even though a byte remains
     EXPECT_EQ(c.offset(), 2u);
 }
 

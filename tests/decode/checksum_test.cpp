@@ -28,8 +28,9 @@ TEST(Checksum, MatchesTheRfc1071ReferenceForEveryLengthAndAlignment) {
             std::vector<std::uint8_t> buffer(length + 3);
             for (auto& b : buffer) b = static_cast<std::uint8_t>(rng());
             const std::size_t shift = static_cast<std::size_t>(round % 4);  // unaligned starts
-            std::vector<std::uint8_t> data(buffer.begin() + static_cast<std::ptrdiff_t>(shift),
-                                           buffer.begin() + static_cast<std::ptrdiff_t>(shift + length));
+            std::vector<std::uint8_t> data(
+                buffer.begin() + static_cast<std::ptrdiff_t>(shift),
+                buffer.begin() + static_cast<std::ptrdiff_t>(shift + length));
             const std::uint32_t initial = rng() & 0xfffff;
             ASSERT_EQ(checksum_fold(checksum_add(ByteSpan(buffer).subspan(shift, length), initial)),
                       reference_sum(data, initial))
@@ -42,7 +43,7 @@ TEST(Checksum, AllOnesAndLargeBuffersFoldCorrectly) {
     const std::vector<std::uint8_t> ones(65535, 0xff);
     EXPECT_EQ(checksum_fold(checksum_add(ByteSpan(ones))), reference_sum(ones, 0));
     EXPECT_EQ(checksum_fold(checksum_add(ByteSpan(ones), 0xffffffffu)),
-              reference_sum(ones, 0xffff) );
+              reference_sum(ones, 0xffff));
 }
 
 }  // namespace

@@ -44,7 +44,7 @@ TEST(JsonWriter, EscapesQuotesBackslashesAndControlCharacters) {
 TEST(JsonWriter, KeepsValidUtf8AndEscapesStrayBytes) {
     EXPECT_EQ(encoded("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");
     EXPECT_EQ(encoded("bad\xff\xc3"), R"("bad\u00ff\u00c3")");
-    EXPECT_EQ(encoded("\xc0\xaf"), R"("\u00c0\u00af")");          // overlong '/'
+    EXPECT_EQ(encoded("\xc0\xaf"), R"("\u00c0\u00af")");            // overlong '/'
     EXPECT_EQ(encoded("\xed\xa0\x80"), R"("\u00ed\u00a0\u0080")");  // a surrogate
 }
 

@@ -18,19 +18,25 @@ using ts::Bytes;
 
 Bytes udp_frame(std::uint16_t sport) {
     const std::string payload = "payload";
-    return ts::ethernet(0x0800, ts::ip_packet("10.0.0.1", "10.0.0.2", 17,
-                                              ts::udp(sport, 53, Bytes(payload.begin(), payload.end()),
-                                                      "10.0.0.1", "10.0.0.2")));
+    return ts::ethernet(
+        0x0800, ts::ip_packet("10.0.0.1", "10.0.0.2", 17,
+                              ts::udp(sport, 53, Bytes(payload.begin(), payload.end()), "10.0.0.1",
+                                      "10.0.0.2")));
 }
 
-std::vector<Bytes> three_flows() { return {udp_frame(1001), udp_frame(1002), udp_frame(1003)}; }
+std::vector<Bytes> three_flows() {
+    return {udp_frame(1001), udp_frame(1002), udp_frame(1003)};
+}
 
-int count_lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+int count_lines(const std::string& s) {
+    return static_cast<int>(std::count(s.begin(), s.end(), '\n'));
+}
 
 TEST(BadInput, EmptyFileIsAClearErrorWithExitOne) {
     TempDir dir;
     write_bytes(dir.file("empty.pcap"), {});
-    const auto r = run_tocsin({"run", "-q", "-r", dir.file("empty.pcap"), "-l", dir.path().string()});
+    const auto r =
+        run_tocsin({"run", "-q", "-r", dir.file("empty.pcap"), "-l", dir.path().string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.output.find("empty.pcap"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("empty"), std::string::npos) << r.output;
@@ -43,7 +49,8 @@ TEST(BadInput, NotACaptureIsAClearErrorWithExitOne) {
     TempDir dir;
     const std::string text = "this is not a capture file, just some text\n";
     write_bytes(dir.file("notes.txt"), Bytes(text.begin(), text.end()));
-    const auto r = run_tocsin({"run", "-q", "-r", dir.file("notes.txt"), "-l", dir.path().string()});
+    const auto r =
+        run_tocsin({"run", "-q", "-r", dir.file("notes.txt"), "-l", dir.path().string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.output.find("notes.txt: cannot read capture"), std::string::npos) << r.output;
     EXPECT_EQ(count_lines(r.output), 1) << r.output;
@@ -51,7 +58,8 @@ TEST(BadInput, NotACaptureIsAClearErrorWithExitOne) {
 
 TEST(BadInput, MissingFileIsAClearErrorWithExitOne) {
     TempDir dir;
-    const auto r = run_tocsin({"run", "-q", "-r", dir.file("nope.pcap"), "-l", dir.path().string()});
+    const auto r =
+        run_tocsin({"run", "-q", "-r", dir.file("nope.pcap"), "-l", dir.path().string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.output.find("nope.pcap"), std::string::npos) << r.output;
 }
@@ -79,7 +87,8 @@ TEST(BadInput, AbsurdRecordLengthStopsTheFileButKeepsWhatCameBefore) {
     file.insert(file.end(), bogus.begin(), bogus.end());
     file.insert(file.end(), 64, 0xee);
     write_bytes(dir.file("absurd.pcap"), file);
-    const auto r = run_tocsin({"run", "-q", "-r", dir.file("absurd.pcap"), "-l", dir.path().string()});
+    const auto r =
+        run_tocsin({"run", "-q", "-r", dir.file("absurd.pcap"), "-l", dir.path().string()});
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_NE(r.output.find("breaks off after 1 packets"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("invalid packet capture length"), std::string::npos) << r.output;
@@ -91,12 +100,14 @@ TEST(BadInput, SnaplenCutPacketsBecomeAnomaliesNotErrors) {
     TempDir dir;
     {
         ts::PcapWriter w(dir.file("snap.pcap"), ts::kLinktypeEthernet, 60);
-        const Bytes big = ts::ethernet(0x0800, ts::ip_packet("10.0.0.1", "10.0.0.2", 17,
-                                                             ts::udp(1, 2, Bytes(500, 1), "10.0.0.1", "10.0.0.2")));
+        const Bytes big = ts::ethernet(
+            0x0800, ts::ip_packet("10.0.0.1", "10.0.0.2", 17,
+                                  ts::udp(1, 2, Bytes(500, 1), "10.0.0.1", "10.0.0.2")));
         w.write(1700000000, 0, big);  // the writer keeps 60 of its bytes
         w.write(1700000000, 10, udp_frame(7));
     }
-    const auto r = run_tocsin({"run", "-q", "-r", dir.file("snap.pcap"), "-l", dir.path().string()});
+    const auto r =
+        run_tocsin({"run", "-q", "-r", dir.file("snap.pcap"), "-l", dir.path().string()});
     EXPECT_EQ(r.exit_code, 0) << r.output;
     const auto events = read_eve(dir.file("eve.json"));
     const auto anomalies = of_type(events, "anomaly");
@@ -109,7 +120,8 @@ TEST(BadInput, SnaplenCutPacketsBecomeAnomaliesNotErrors) {
 TEST(BadInput, UnsupportedLinkTypeIsReported) {
     TempDir dir;
     write_bytes(dir.file("wifi.pcap"), ts::pcap_file_bytes({Bytes(40, 0)}, 105));  // 802.11
-    const auto r = run_tocsin({"run", "-q", "-r", dir.file("wifi.pcap"), "-l", dir.path().string()});
+    const auto r =
+        run_tocsin({"run", "-q", "-r", dir.file("wifi.pcap"), "-l", dir.path().string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.output.find("link type 105 is not supported"), std::string::npos) << r.output;
 }
@@ -149,7 +161,8 @@ TEST(BadInput, GarbageFramesNeverCrash) {
         }
         const std::string name = dir.file("garbage" + std::to_string(linktype) + ".pcap");
         write_bytes(name, ts::pcap_file_bytes(frames, linktype));
-        const auto r = run_tocsin({"run", "-q", "-r", name, "-l", dir.path().string(), "--workers", "2"});
+        const auto r =
+            run_tocsin({"run", "-q", "-r", name, "-l", dir.path().string(), "--workers", "2"});
         EXPECT_EQ(r.exit_code, 0) << "linktype " << linktype << ": " << r.output;
         const auto stats = of_type(read_eve(dir.file("eve.json")), "stats");
         ASSERT_EQ(stats.size(), 1u);
@@ -162,18 +175,20 @@ TEST(Signals, SigintWritesEverythingProcessed) {
     TempDir dir;
     const std::string fifo = dir.file("live.pcap");
     ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-    const std::string cmd = shell_quote(TOCSIN_BINARY) + " run -q -r " + shell_quote(fifo) + " -l " +
-                            shell_quote(dir.path().string()) + " > " +
+    const std::string cmd = shell_quote(TOCSIN_BINARY) + " run -q -r " + shell_quote(fifo) +
+                            " -l " + shell_quote(dir.path().string()) + " > " +
                             shell_quote(dir.file("stderr.txt")) + " 2>&1 & echo $!";
     const auto started = run_command(cmd);
     const pid_t pid = static_cast<pid_t>(std::stol(started.output));
     {
         std::ofstream feed(fifo, std::ios::binary);
         const Bytes file = ts::pcap_file_bytes(three_flows());
-        feed.write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
+        feed.write(reinterpret_cast<const char*>(file.data()),
+                   static_cast<std::streamsize>(file.size()));
         feed.flush();
         // Give tocsin time to read the packets, then interrupt it while the writer stays open.
-        for (int i = 0; i < 50 && !std::filesystem::exists(dir.file("eve.json")); ++i) usleep(20000);
+        for (int i = 0; i < 50 && !std::filesystem::exists(dir.file("eve.json")); ++i)
+            usleep(20000);
         usleep(200000);
         ASSERT_EQ(kill(pid, SIGINT), 0);
         for (int i = 0; i < 250 && kill(pid, 0) == 0; ++i) usleep(20000);
@@ -196,9 +211,11 @@ TEST(Usage, ErrorsExitWithTwo) {
     EXPECT_EQ(run_tocsin({"frobnicate"}).exit_code, 2);
     EXPECT_EQ(run_tocsin({"run", "-r", pcap, "--workers", "0"}).exit_code, 2);
     EXPECT_EQ(run_tocsin({"run", "-r", pcap, "-k", "sometimes"}).exit_code, 2);
-    EXPECT_EQ(run_tocsin({"run", "-r", pcap, "-l", dir.path().string(), "--set", "nonsense"}).exit_code, 2);
-    const auto bad_value = run_tocsin({"run", "-r", pcap, "-l", dir.path().string(), "--set",
-                                       "stream.midstream=perhaps"});
+    EXPECT_EQ(
+        run_tocsin({"run", "-r", pcap, "-l", dir.path().string(), "--set", "nonsense"}).exit_code,
+        2);
+    const auto bad_value = run_tocsin(
+        {"run", "-r", pcap, "-l", dir.path().string(), "--set", "stream.midstream=perhaps"});
     EXPECT_EQ(bad_value.exit_code, 2);
     EXPECT_NE(bad_value.output.find("stream.midstream"), std::string::npos) << bad_value.output;
     EXPECT_EQ(run_tocsin({"run", "-r", pcap, "-c", dir.file("missing.yaml")}).exit_code, 2);

@@ -14,7 +14,9 @@ namespace {
 namespace ts = tocsin::testsupport;
 using ts::Bytes;
 
-Bytes text(const std::string& s) { return Bytes(s.begin(), s.end()); }
+Bytes text(const std::string& s) {
+    return Bytes(s.begin(), s.end());
+}
 
 // Per-flow totals as the capture's author knows them: the independent oracle.
 struct Expected {
@@ -22,7 +24,7 @@ struct Expected {
 };
 
 class CaptureBuilder {
-public:
+  public:
     explicit CaptureBuilder(const std::string& path) : writer_(path) {}
     void add(std::int64_t usec, const Bytes& frame, const std::string& flow = "",
              bool to_server = true) {
@@ -35,7 +37,7 @@ public:
     void flush() { writer_.flush(); }
     std::map<std::string, Expected> expected;
 
-private:
+  private:
     ts::PcapWriter writer_;
     std::int64_t start_ = 1700000000;
 };
@@ -49,9 +51,11 @@ std::string flow_name(const nlohmann::json& e) {
 // A mix of TCP sessions, UDP exchanges, ICMP echoes and a fragmented datagram, interleaved.
 void write_mixed(CaptureBuilder& cap, int sessions, std::int64_t spread_usec) {
     for (int i = 0; i < sessions; ++i) {
-        const std::string client = "10.0." + std::to_string(i / 200) + "." + std::to_string(i % 200 + 1);
+        const std::string client =
+            "10.0." + std::to_string(i / 200) + "." + std::to_string(i % 200 + 1);
         const auto cport = static_cast<std::uint16_t>(40000 + i);
-        ts::TcpSession s(client, cport, "192.0.2.80", 80, 1000u + static_cast<std::uint32_t>(i) * 7919u,
+        ts::TcpSession s(client, cport, "192.0.2.80", 80,
+                         1000u + static_cast<std::uint32_t>(i) * 7919u,
                          0xfffffff0u - static_cast<std::uint32_t>(i));
         const std::string name = client + ":" + std::to_string(cport) + "-192.0.2.80:80/TCP";
         std::int64_t t = (spread_usec * i) / sessions;
@@ -61,7 +65,8 @@ void write_mixed(CaptureBuilder& cap, int sessions, std::int64_t spread_usec) {
         to_server(hs[0]);
         to_client(hs[1]);
         to_server(hs[2]);
-        to_server(s.client_data(text("GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n")));
+        to_server(
+            s.client_data(text("GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n")));
         to_client(s.server_data(Bytes(1400, static_cast<std::uint8_t>('a' + i % 26))));
         to_client(s.server_data(Bytes(600, 'z')));
         to_server(s.client_ack());
@@ -76,10 +81,12 @@ void write_mixed(CaptureBuilder& cap, int sessions, std::int64_t spread_usec) {
         const auto cport = static_cast<std::uint16_t>(50000 + i);
         const std::string name = client + ":" + std::to_string(cport) + "-192.0.2.53:53/UDP";
         std::int64_t t = (spread_usec * i) / (sessions / 2) + 50;
-        Bytes q = ts::ethernet(0x0800, ts::ip_packet(client, "192.0.2.53", 17,
-                                                     ts::udp(cport, 53, text("query"), client, "192.0.2.53")));
-        Bytes a = ts::ethernet(0x0800, ts::ip_packet("192.0.2.53", client, 17,
-                                                     ts::udp(53, cport, text("answer!"), "192.0.2.53", client)));
+        Bytes q = ts::ethernet(
+            0x0800, ts::ip_packet(client, "192.0.2.53", 17,
+                                  ts::udp(cport, 53, text("query"), client, "192.0.2.53")));
+        Bytes a = ts::ethernet(
+            0x0800, ts::ip_packet("192.0.2.53", client, 17,
+                                  ts::udp(53, cport, text("answer!"), "192.0.2.53", client)));
         cap.add(t, q, name, true);
         cap.add(t + 20, a, name, false);
     }
@@ -102,7 +109,8 @@ TEST(Run, FlowRecordsMatchTheCraftedTraffic) {
         // A UDP datagram in three IPv4 fragments: one flow packet, carried by the last fragment.
         ts::Ipv4Spec spec{"10.7.0.1", "10.7.0.2", 17};
         spec.id = 77;
-        const Bytes datagram = ts::ipv4(spec, ts::udp(7000, 7001, Bytes(3000, 0x42), "10.7.0.1", "10.7.0.2"));
+        const Bytes datagram =
+            ts::ipv4(spec, ts::udp(7000, 7001, Bytes(3000, 0x42), "10.7.0.1", "10.7.0.2"));
         const auto frags = ts::fragment_ipv4(datagram, 1480);
         ASSERT_EQ(frags.size(), 3u);
         cap.add(6'500'000, ts::ethernet(0x0800, frags[0]));
@@ -159,10 +167,13 @@ TEST(Run, IdleFlowsEndByTimeoutAtPacketTime) {
         // One lone UDP packet, then other traffic for two minutes: the first flow times out
         // after flow-timeouts.udp.new (30 s) of packet time.
         cap.add(0, ts::ethernet(0x0800, ts::ip_packet("10.0.0.1", "10.0.0.2", 17,
-                                                      ts::udp(1111, 2222, text("x"), "10.0.0.1", "10.0.0.2"))));
+                                                      ts::udp(1111, 2222, text("x"), "10.0.0.1",
+                                                              "10.0.0.2"))));
         for (int s = 1; s <= 120; ++s) {
-            cap.add(s * 1'000'000LL, ts::ethernet(0x0800, ts::ip_packet("10.0.0.3", "10.0.0.4", 17,
-                                                                       ts::udp(3333, 4444, text("y"), "10.0.0.3", "10.0.0.4"))));
+            cap.add(s * 1'000'000LL,
+                    ts::ethernet(0x0800, ts::ip_packet("10.0.0.3", "10.0.0.4", 17,
+                                                       ts::udp(3333, 4444, text("y"), "10.0.0.3",
+                                                               "10.0.0.4"))));
         }
         cap.flush();
     }
@@ -225,8 +236,9 @@ TEST(Run, AnomalyEventsCarrySuricataNamesAndPosition) {
     const std::string pcap = dir.file("anomaly.pcap");
     {
         CaptureBuilder cap(pcap);
-        cap.add(0, ts::ethernet(0x0800, ts::ip_packet("10.0.0.1", "10.0.0.2", 17,
-                                                      ts::udp(1, 2, text("ok"), "10.0.0.1", "10.0.0.2"))));
+        cap.add(0, ts::ethernet(0x0800,
+                                ts::ip_packet("10.0.0.1", "10.0.0.2", 17,
+                                              ts::udp(1, 2, text("ok"), "10.0.0.1", "10.0.0.2"))));
         // A TCP header claiming 4 words (16 bytes): tcp.hlen_too_small.
         ts::TcpSpec spec;
         spec.sport = 1234;
@@ -296,9 +308,11 @@ TEST(Run, FolderInputsAreReadInTimeOrder) {
 
 TEST(Run, ReadsPcapngAndLinuxCookedCaptures) {
     TempDir dir;
-    const Bytes ip = ts::ip_packet("10.0.0.1", "10.0.0.2", 17, ts::udp(5, 6, text("hi"), "10.0.0.1", "10.0.0.2"));
+    const Bytes ip = ts::ip_packet("10.0.0.1", "10.0.0.2", 17,
+                                   ts::udp(5, 6, text("hi"), "10.0.0.1", "10.0.0.2"));
     ts::write_pcapng(dir.file("a.pcapng"), {ts::ethernet(0x0800, ip)});
-    write_bytes(dir.file("b.pcap"), ts::pcap_file_bytes({ts::linux_sll2(0x0800, ip)}, ts::kLinktypeLinuxSll2));
+    write_bytes(dir.file("b.pcap"),
+                ts::pcap_file_bytes({ts::linux_sll2(0x0800, ip)}, ts::kLinktypeLinuxSll2));
     for (const std::string name : {"a.pcapng", "b.pcap"}) {
         const std::string out = dir.file("out-" + name);
         const auto r = run_tocsin({"run", "-r", dir.file(name), "-l", out});

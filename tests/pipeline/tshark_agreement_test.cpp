@@ -86,7 +86,8 @@ Conversations tshark_conversations(const std::string& pcap) {
         std::string a_text, arrow, b_text, f1, n1, u1, f2, n2, u2;
         if (!(row >> a_text >> arrow >> b_text >> f1 >> n1 >> u1 >> f2 >> n2 >> u2)) continue;
         std::string a, b;
-        if (proto.empty() || arrow != "<->" || !split_endpoint(a_text, a) || !split_endpoint(b_text, b))
+        if (proto.empty() || arrow != "<->" || !split_endpoint(a_text, a) ||
+            !split_endpoint(b_text, b))
             continue;
         // "<-" counts B to A, "->" counts A to B.
         add(c, proto, a, b, parse_side(f2, n2, u2), parse_side(f1, n1, u1));
@@ -118,7 +119,8 @@ bool same(const Side& ours, const Side& theirs) {
 
 std::vector<std::string> corpus_captures(std::size_t limit) {
     std::vector<std::string> files;
-    const std::filesystem::path root = std::filesystem::path(TOCSIN_SOURCE_DIR) / ".." / "shared" / "corpora";
+    const std::filesystem::path root =
+        std::filesystem::path(TOCSIN_SOURCE_DIR) / ".." / "shared" / "corpora";
     std::error_code ec;
     for (const char* sub : {"icsnpp", "ics-captures", "quickdraw"}) {
         const auto dir = root / sub;
@@ -159,7 +161,8 @@ TEST(TsharkAgreement, FlowsMatchConversationStatistics) {
             if (it == ours.end()) {
                 only_tshark++;
                 if (examples.size() < 15) examples.push_back("missing " + key + " in " + pcap);
-            } else if (same(it->second.first, sides.first) && same(it->second.second, sides.second)) {
+            } else if (same(it->second.first, sides.first) &&
+                       same(it->second.second, sides.second)) {
                 agreed++;
             } else {
                 differ++;
@@ -178,10 +181,12 @@ TEST(TsharkAgreement, FlowsMatchConversationStatistics) {
         for (const auto& [key, sides] : ours)
             if (!theirs.count(key)) only_tocsin++;
     }
-    const double rate = total ? 100.0 * static_cast<double>(agreed) / static_cast<double>(total) : 100.0;
-    std::printf("tshark agreement: %zu captures, %zu conversations, %zu agree (%.2f%%), %zu differ, "
-                "%zu only in tshark, %zu only in tocsin\n",
-                files.size(), total, agreed, rate, differ, only_tshark, only_tocsin);
+    const double rate =
+        total ? 100.0 * static_cast<double>(agreed) / static_cast<double>(total) : 100.0;
+    std::printf(
+        "tshark agreement: %zu captures, %zu conversations, %zu agree (%.2f%%), %zu differ, "
+        "%zu only in tshark, %zu only in tocsin\n",
+        files.size(), total, agreed, rate, differ, only_tshark, only_tocsin);
     for (const auto& e : examples) std::printf("  %s\n", e.c_str());
     RecordProperty("agreement_percent", std::to_string(rate));
     EXPECT_GE(rate, 97.0);
