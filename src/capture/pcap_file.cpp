@@ -1,5 +1,7 @@
 #include "capture/pcap_file.h"
 
+#include "capture/pcap_live.h"
+
 #include <pcap/pcap.h>
 
 #include <algorithm>
@@ -27,6 +29,10 @@ PcapFile::PcapFile(const std::string& path) : path_(path) {
     }
     linktype_ = static_cast<std::uint32_t>(pcap_datalink(handle_));
     snaplen_ = static_cast<std::uint32_t>(pcap_snapshot(handle_));
+}
+
+std::string PcapFile::set_filter(const std::string& expression) {
+    return handle_ == nullptr ? "" : apply_filter(handle_, expression);
 }
 
 PcapFile::~PcapFile() {

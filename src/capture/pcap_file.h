@@ -31,6 +31,8 @@ class PcapFile {
     PcapFile& operator=(const PcapFile&) = delete;
 
     bool is_open() const { return handle_ != nullptr; }
+    // Applies a BPF filter; "" on success, else why.
+    std::string set_filter(const std::string& expression);
     Status next(Frame& frame);
     std::uint32_t linktype() const { return linktype_; }
     std::uint32_t snaplen() const { return snaplen_; }

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ void install_signal_handlers() {
 
 struct RunArgs {
     std::vector<std::string> reads;
+    std::string interface;
+    std::string user = "nobody";
+    std::string group;
+    std::string bpf_file;
+    std::vector<std::string> bpf_words;
     std::vector<std::string> rules;
     std::vector<std::string> sets;
     std::string config_file;
@@ -81,8 +87,32 @@ int run_command(const RunArgs& args) {
     if (args.simulate_ips)
         fmt::print(stderr, "tocsin: warning: --simulate-ips has no effect without rules\n");
 
+    if (args.reads.empty() == args.interface.empty()) {
+        fmt::print(stderr, "tocsin: give capture files (-r) or an interface (-i), not both\n");
+        return kExitUsage;
+    }
+    std::string bpf;
+    for (const auto& word : args.bpf_words) bpf += (bpf.empty() ? "" : " ") + word;
+    if (!args.bpf_file.empty()) {
+        std::ifstream in(args.bpf_file);
+        if (!in) {
+            fmt::print(stderr, "tocsin: {}: cannot read the capture filter file\n", args.bpf_file);
+            return kExitUsage;
+        }
+        std::string line;
+        bpf.clear();
+        while (std::getline(in, line)) {
+            if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+            bpf += line + " ";
+        }
+    }
+
     tocsin::pipeline::RunOptions options;
     options.inputs = args.reads;
+    options.interface = args.interface;
+    options.bpf = bpf;
+    options.run_as_user = args.user;
+    options.run_as_group = args.group;
     options.log_dir = args.log_dir.empty() ? config.get_string("default-log-dir") : args.log_dir;
     options.workers = args.workers;
     options.progress = isatty(STDERR_FILENO) != 0 && !args.quiet;
@@ -108,8 +138,13 @@ int main(int argc, char** argv) {
 
     RunArgs args;
     auto* run = app.add_subcommand("run", "Inspect traffic from capture files");
-    run->add_option("-r,--read", args.reads, "Capture file (pcap/pcapng) or folder; repeatable")
-        ->required();
+    run->add_option("-r,--read", args.reads, "Capture file (pcap/pcapng) or folder; repeatable");
+    run->add_option("-i,--interface", args.interface, "Capture live from this interface");
+    run->add_option("--user", args.user,
+                    "Live: user to run as once the interface is open (default nobody)");
+    run->add_option("--group", args.group, "Live: group to run as (default: the user's)");
+    run->add_option("-F", args.bpf_file, "Read the capture filter (BPF) from this file");
+    run->add_option("bpf", args.bpf_words, "Capture filter (BPF), e.g. 'tcp port 502'");
     run->add_option("-S,--rules", args.rules, "Rule file; repeatable");
     run->add_option("-c,--config", args.config_file, "tocsin.yaml");
     run->add_option("-l,--log-dir", args.log_dir, "Folder that receives eve.json");

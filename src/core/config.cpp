@@ -11,7 +11,9 @@ namespace {
 
 // Every key Tocsin reads, with its default. Names follow suricata.yaml where Suricata has one.
 const std::vector<ConfigKeyInfo> kKnownKeys = {
-    {"checksum-validation", "yes", "validate IP/TCP/UDP/ICMP checksums (-k none turns off)"},
+    {"checksum-validation", "auto",
+     "validate IP/TCP/UDP/ICMP checksums: yes, no (-k none), or auto (yes, until the first "
+     "1000 packets show over 10% bad, the mark of checksum offloading)"},
     {"decoder.max-layers", "16", "tunnel/encapsulation depth before decoder.too_many_layers"},
     {"decoder.vxlan.enabled", "yes", "decode VXLAN on the ports below"},
     {"decoder.vxlan.ports", "4789", "UDP destination port(s) for VXLAN, comma separated"},

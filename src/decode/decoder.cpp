@@ -102,7 +102,8 @@ bool link_type_supported(std::uint32_t linktype) {
 
 DecodeOptions DecodeOptions::from_config(const Config& config) {
     DecodeOptions o;
-    o.validate_checksums = config.get_bool("checksum-validation");
+    o.validate_checksums = config.get_string("checksum-validation") == "auto" ||
+                           config.get_bool("checksum-validation");
     o.max_layers = static_cast<std::uint32_t>(
         std::clamp<std::int64_t>(config.get_int("decoder.max-layers"), 1, 64));
     o.vxlan = config.get_bool("decoder.vxlan.enabled");

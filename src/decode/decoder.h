@@ -73,6 +73,8 @@ class Decoder {
     // Returns whether *outer was filled.
     bool decode(std::uint32_t linktype, Packet& pkt, std::vector<std::uint8_t>& reassembled,
                 Packet* outer = nullptr);
+    // Checksum validation can be switched off mid-run (offloading detected).
+    void set_validate_checksums(bool on) { options_.validate_checksums = on; }
     // Advances packet time for fragment timeouts.
     void expire(Timestamp now) { defrag_.expire(now); }
 

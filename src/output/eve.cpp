@@ -166,6 +166,10 @@ std::string stats_event(const RunStats& s, Timestamp now) {
     j.field("event_type", "stats");
     j.begin_object("stats");
     j.field("uptime", static_cast<std::uint64_t>(s.elapsed_sec));
+    j.begin_object("capture");
+    j.field("kernel_packets", s.kernel_packets);
+    j.field("kernel_drops", s.kernel_drops);
+    j.end_object();
 
     const auto& d = s.decode;
     j.begin_object("decoder");

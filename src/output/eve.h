@@ -32,6 +32,8 @@ struct RunStats {
     std::uint64_t anomaly_events = 0;
     std::uint64_t files = 0;
     std::uint64_t file_errors = 0;
+    std::uint64_t kernel_packets = 0;  // live: seen by the kernel
+    std::uint64_t kernel_drops = 0;    // live: lost before Tocsin could read them
     double elapsed_sec = 0;
     std::uint64_t flow_memory_peak = 0;
     std::uint64_t defrag_memory_peak = 0;

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "capture/pcap_file.h"
+#include "capture/pcap_live.h"
 #include "decode/decoder.h"
 #include "output/eve_writer.h"
 #include "pipeline/worker.h"
@@ -58,6 +59,10 @@ struct Batch {
         count = 0;
         for (auto& w : work) w.clear();
         for (auto& e : events) e.clear();
+    }
+    bool done() {
+        std::lock_guard lock(mutex);
+        return pending == 0;
     }
     void done_one() {
         std::lock_guard lock(mutex);
@@ -126,7 +131,8 @@ class Runner {
     Runner(const RunOptions& options, const Config& config)
         : options_(options),
           config_(config),
-          decoder_(decode::DecodeOptions::from_config(config)) {}
+          decoder_(decode::DecodeOptions::from_config(config)),
+          checksum_auto_(config.get_string("checksum-validation") == "auto") {}
 
     RunResult run();
 
@@ -137,6 +143,9 @@ class Runner {
     void add_frame(const capture::Frame& frame, std::uint32_t linktype, std::uint32_t file_index);
     void tick(Timestamp now, std::uint64_t position);
     void read_file(const capture::InputFile& input, std::uint32_t file_index);
+    void read_live();
+    void write_completed();
+    void decide_checksums();
     void progress(bool final_line);
     void summary(const RunResult& result) const;
 
@@ -158,6 +167,8 @@ class Runner {
     Clock::time_point started_;
     Clock::time_point last_progress_;
     bool stopped_ = false;
+    bool checksum_auto_ = false;
+    static constexpr std::uint64_t kChecksumSample = 1000;
     std::vector<EventRecord> merged_;
 };
 
@@ -225,6 +236,7 @@ void Runner::add_frame(const capture::Frame& frame, std::uint32_t linktype,
     pkt.file_index = file_index;
     pkt.data = ByteSpan(slot.frame);
     const bool tunnelled = decoder_.decode(linktype, pkt, slot.reassembled, &slot.carrier);
+    if (checksum_auto_ && decoder_.stats().packets == kChecksumSample) decide_checksums();
 
     const std::size_t n = current_->work.size();
     if (tunnelled && slot.carrier.has_flow_key) {
@@ -257,6 +269,12 @@ void Runner::read_file(const capture::InputFile& input, std::uint32_t file_index
         exit_code_ = 1;
         return;
     }
+    if (std::string e = file.set_filter(options_.bpf); !e.empty()) {
+        fmt::print(stderr, "tocsin: {}\n", e);
+        exit_code_ = 2;
+        stopped_ = true;
+        return;
+    }
     capture::Frame frame;
     while (!stopped_) {
         if (StopRequest::requested) {
@@ -282,6 +300,105 @@ void Runner::read_file(const capture::InputFile& input, std::uint32_t file_index
         add_frame(frame, file.linktype(), file_index);
         if (options_.progress && (position_ & 0x3fff) == 0) progress(false);
     }
+}
+
+void Runner::decide_checksums() {
+    // Captured on the sending host with checksum offloading, most packets carry checksums the
+    // NIC would have filled in later. Validating them would starve every stream.
+    checksum_auto_ = false;
+    const auto& d = decoder_.stats();
+    if (d.checksum_errors * 10 <= d.packets) return;
+    decoder_.set_validate_checksums(false);
+    fmt::print(stderr,
+               "tocsin: warning: {} of the first {} packets have bad checksums (offloading?); "
+               "checksum validation is off from here (-k all keeps it on)\n",
+               d.checksum_errors, d.packets);
+}
+
+void Runner::write_completed() {
+    while (!in_flight_.empty() && in_flight_.front()->done()) complete_oldest();
+}
+
+void Runner::read_live() {
+    capture::LiveOptions live_options;
+    live_options.interface = options_.interface;
+    live_options.bpf = options_.bpf;
+    capture::PcapLive live(live_options);
+    if (!live.is_open()) {
+        fmt::print(stderr, "tocsin: {}: cannot capture: {}\n", options_.interface, live.error());
+        exit_code_ = 1;
+        return;
+    }
+    if (!decode::link_type_supported(live.linktype())) {
+        fmt::print(stderr, "tocsin: {}: link type {} is not supported\n", options_.interface,
+                   live.linktype());
+        exit_code_ = 1;
+        return;
+    }
+    // The interface and eve.json are open: nothing else needs root. Refuse to go on as root if
+    // the switch fails, rather than inspect hostile traffic with full privileges.
+    if (std::string e = capture::drop_privileges(options_.run_as_user, options_.run_as_group);
+        !e.empty()) {
+        fmt::print(stderr, "tocsin: {}\n", e);
+        exit_code_ = 1;
+        return;
+    }
+    fmt::print(stderr, "tocsin: capturing on {} (uid {}); SIGINT or SIGTERM stops\n",
+               options_.interface, getuid());
+    stats_.files = 0;
+
+    capture::Frame frame;
+    auto batch_started = Clock::now();
+    auto last_packet = Clock::now();
+    auto last_flush = Clock::now();
+    Timestamp idle_base;
+    while (!StopRequest::requested) {
+        const auto status = live.next(frame);
+        const auto now = Clock::now();
+        if (status == capture::PcapLive::Status::frame) {
+            add_frame(frame, live.linktype(), 0);
+            last_packet = now;
+            idle_base = last_ts_;
+        } else if (status == capture::PcapLive::Status::error) {
+            if (StopRequest::requested) break;
+            fmt::print(stderr, "tocsin: {}: capture failed: {}\n", options_.interface,
+                       live.error());
+            exit_code_ = 1;
+            break;
+        }
+        // A quiet link must not hold records back, nor stop flows from timing out: hand
+        // over partial batches every 100 ms, and let packet time follow the wall clock
+        // while no packet arrives.
+        if (ticked_ && now - last_packet >= std::chrono::seconds(1)) {
+            const auto idle = std::chrono::duration_cast<std::chrono::microseconds>(now - last_packet);
+            const Timestamp clock = Timestamp::from_micros(idle_base.micros() + idle.count());
+            if (clock.sec > last_tick_sec_) {
+                last_tick_sec_ = clock.sec;
+                last_ts_ = std::max(last_ts_, clock);
+                tick(clock, position_ + 1);
+            }
+        }
+        if (now - batch_started >= std::chrono::milliseconds(100)) {
+            if (!current_->empty()) {
+                submit(*current_);
+                current_ = &next_batch();
+            }
+            batch_started = now;
+        }
+        write_completed();
+        if (now - last_flush >= std::chrono::seconds(1)) {
+            eve_->flush();
+            last_flush = now;
+        }
+        if (options_.progress && (position_ & 0x3ff) == 0) progress(false);
+    }
+    if (StopRequest::requested && !stopped_) {
+        stopped_ = true;
+        fmt::print(stderr, "\ntocsin: stopping; writing what was captured\n");
+    }
+    const capture::LiveStats ls = live.stats();
+    stats_.kernel_packets = ls.received;
+    stats_.kernel_drops = ls.dropped + ls.if_dropped;
 }
 
 void Runner::progress(bool final_line) {
@@ -323,6 +440,7 @@ RunResult Runner::run() {
     }
 
     for (const auto& in : inputs) filenames_.push_back(in.path);
+    if (filenames_.empty()) filenames_.push_back("");  // live: no capture file to name
     const unsigned workers = std::max(1u, options_.workers);
     OutputSwitches outputs{config_.get_bool("outputs.eve.types.flow"),
                            config_.get_bool("outputs.eve.types.anomaly")};
@@ -334,7 +452,11 @@ RunResult Runner::run() {
             std::make_unique<Batch>(std::max<std::size_t>(1, options_.batch_size), workers));
     current_ = &next_batch();
 
-    for (std::uint32_t i = 0; i < inputs.size() && !stopped_; ++i) read_file(inputs[i], i);
+    if (!options_.interface.empty()) {
+        read_live();
+    } else {
+        for (std::uint32_t i = 0; i < inputs.size() && !stopped_; ++i) read_file(inputs[i], i);
+    }
 
     // End of input: every flow still open ends now, in first-seen order.
     for (auto& w : current_->work)
@@ -369,9 +491,13 @@ void Runner::summary(const RunResult& r) const {
     const auto& s = r.stats;
     const double secs = s.elapsed_sec > 0 ? s.elapsed_sec : 1e-9;
     fmt::print(stderr,
-               "tocsin: {} packets ({:.1f} MB) from {} file(s) in {:.2f} s: {:.0f} pkt/s, "
+               "tocsin: {} packets ({:.1f} MB) from {} in {:.2f} s: {:.0f} pkt/s, "
                "{:.2f} Gbit/s\n",
-               s.decode.packets, static_cast<double>(s.decode.bytes) / 1e6, s.files, secs,
+               s.decode.packets, static_cast<double>(s.decode.bytes) / 1e6,
+               options_.interface.empty() ? fmt::format("{} file(s)", s.files)
+                                          : fmt::format("{} ({} dropped by the kernel)",
+                                                        options_.interface, s.kernel_drops),
+               secs,
                static_cast<double>(s.decode.packets) / secs,
                static_cast<double>(s.decode.bytes) * 8 / secs / 1e9);
     fmt::print(stderr,

@@ -14,6 +14,10 @@ namespace tocsin::pipeline {
 
 struct RunOptions {
     std::vector<std::string> inputs;  // files or folders
+    std::string interface;            // live capture instead of files
+    std::string bpf;                  // capture filter, files and live
+    std::string run_as_user;          // live: user to switch to once the interface is open
+    std::string run_as_group;
     std::string log_dir = ".";
     unsigned workers = 1;
     bool progress = false;          // progress line on stderr

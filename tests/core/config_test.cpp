@@ -8,7 +8,7 @@ namespace {
 TEST(Config, DefaultsNeedNoFile) {
     Config c;
     EXPECT_FALSE(c.get_bool("stream.midstream"));
-    EXPECT_TRUE(c.get_bool("checksum-validation"));
+    EXPECT_EQ(c.get_string("checksum-validation"), "auto");
     EXPECT_EQ(c.get_size("stream.reassembly.depth"), 1u << 20);
     EXPECT_EQ(c.get_seconds("flow-timeouts.tcp.established"), 600u);
     EXPECT_TRUE(c.unknown_keys().empty());

@@ -286,6 +286,56 @@ TEST(Run, BadChecksumsDoNotFeedStreamsUnlessValidationIsOff) {
     EXPECT_EQ(reassembled({"-k", "none"}), std::make_pair(0, 100));
 }
 
+TEST(Run, OffloadedChecksumsAreDetectedAndValidationTurnedOff) {
+    TempDir dir;
+    const std::string pcap = dir.file("offload.pcap");
+    {
+        CaptureBuilder cap(pcap);
+        for (int i = 0; i < 1500; ++i) {
+            Bytes f = ts::ethernet(0x0800, ts::ip_packet("10.0.0.1", "10.0.0.2", 17,
+                                                         ts::udp(1000, 53, text("query"), "10.0.0.1", "10.0.0.2")));
+            f.back() ^= 0x55;  // as captured before the NIC filled in the checksum
+            cap.add(i * 10, f);
+        }
+        cap.flush();
+    }
+    auto errors = [&](const std::vector<std::string>& extra, std::string* output) {
+        std::vector<std::string> args = {"run", "-r", pcap, "-l", dir.path().string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const auto r = run_tocsin(args);
+        EXPECT_EQ(r.exit_code, 0) << r.output;
+        *output = r.output;
+        return of_type(read_eve(dir.file("eve.json")), "stats")
+            .at(0)["stats"]["decoder"]["checksum_errors"]
+            .get<int>();
+    };
+    std::string out;
+    EXPECT_EQ(errors({}, &out), 1000);  // validated until the sample said "offloaded"
+    EXPECT_NE(out.find("offloading"), std::string::npos) << out;
+    EXPECT_EQ(errors({"-k", "all"}, &out), 1500);
+    EXPECT_EQ(out.find("offloading"), std::string::npos) << out;
+}
+
+TEST(Run, CaptureFilterSelectsPackets) {
+    TempDir dir;
+    const std::string pcap = dir.file("bpf.pcap");
+    {
+        CaptureBuilder cap(pcap);
+        for (std::uint16_t port : {53, 123, 53}) {
+            cap.add(port, ts::ethernet(0x0800, ts::ip_packet("10.0.0.1", "10.0.0.2", 17,
+                                                             ts::udp(5000, port, text("x"), "10.0.0.1", "10.0.0.2"))));
+        }
+        cap.flush();
+    }
+    const auto r = run_tocsin({"run", "-r", pcap, "-l", dir.path().string(), "udp", "port", "53"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto flows = of_type(read_eve(dir.file("eve.json")), "flow");
+    ASSERT_EQ(flows.size(), 1u);
+    EXPECT_EQ(flows[0]["dest_port"], 53);
+    EXPECT_EQ(flows[0]["flow"]["pkts_toserver"], 2);
+    EXPECT_EQ(run_tocsin({"run", "-r", pcap, "-l", dir.path().string(), "not a filter ((("}).exit_code, 2);
+}
+
 TEST(Run, FolderInputsAreReadInTimeOrder) {
     TempDir dir;
     std::filesystem::create_directories(dir.path() / "in");

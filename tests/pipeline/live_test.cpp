@@ -1,0 +1,87 @@
+// Live capture on the loopback interface. Needs root (or CAP_NET_RAW); skipped otherwise.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "pipeline/harness.h"
+
+namespace tocsin::testing {
+namespace {
+
+void send_udp(std::uint16_t port, int count) {
+    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (int i = 0; i < count; ++i) {
+        const std::string msg = "tocsin live test " + std::to_string(i);
+        sendto(fd, msg.data(), msg.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    close(fd);
+}
+
+std::string file_text(const std::string& path) {
+    std::ifstream in(path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+TEST(Live, CapturesFromLoopbackDropsRootAndStopsOnSigint) {
+    if (geteuid() != 0) GTEST_SKIP() << "live capture needs root";
+    TempDir dir;
+    const std::uint16_t port = static_cast<std::uint16_t>(40000 + getpid() % 20000);
+    const std::string cmd = shell_quote(TOCSIN_BINARY) + " run -i lo -l " +
+                            shell_quote(dir.path().string()) + " 'udp port " +
+                            std::to_string(port) + "' > " + shell_quote(dir.file("stderr.txt")) +
+                            " 2>&1 & echo $!";
+    const pid_t pid = static_cast<pid_t>(std::stol(run_command(cmd).output));
+    // Wait until the interface is open (or tocsin gave up).
+    for (int i = 0; i < 100; ++i) {
+        if (file_text(dir.file("stderr.txt")).find("capturing on lo") != std::string::npos) break;
+        if (kill(pid, 0) != 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (kill(pid, 0) != 0) GTEST_SKIP() << "cannot capture on lo here: " << file_text(dir.file("stderr.txt"));
+
+    send_udp(port, 5);
+    // Privileges are dropped once the interface is open.
+    const std::string status = file_text("/proc/" + std::to_string(pid) + "/status");
+    EXPECT_NE(status.find("Uid:\t65534"), std::string::npos) << status;
+
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_EQ(kill(pid, SIGINT), 0);
+    for (int i = 0; i < 250 && kill(pid, 0) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ASSERT_NE(kill(pid, 0), 0) << "tocsin did not stop on SIGINT";
+
+    const auto events = read_eve(dir.file("eve.json"));
+    const auto flows = of_type(events, "flow");
+    ASSERT_EQ(flows.size(), 1u) << file_text(dir.file("stderr.txt"));
+    EXPECT_EQ(flows[0]["dest_port"], port);
+    EXPECT_EQ(flows[0]["flow"]["pkts_toserver"], 5);
+    // Loopback checksums are left to offloading: the flow is still counted.
+    EXPECT_NE(file_text(dir.file("stderr.txt")).find("captured"), std::string::npos);
+}
+
+TEST(Live, UnknownInterfaceIsAClearError) {
+    TempDir dir;
+    const auto r = run_tocsin({"run", "-q", "-i", "no-such-if0", "-l", dir.path().string()});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.output.find("no-such-if0: cannot capture"), std::string::npos) << r.output;
+}
+
+TEST(Live, FilesAndInterfaceTogetherIsAUsageError) {
+    EXPECT_EQ(run_tocsin({"run", "-r", "x.pcap", "-i", "lo"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace tocsin::testing
