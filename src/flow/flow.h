@@ -148,8 +148,8 @@ class FlowTable {
     std::vector<std::unique_ptr<Flow[]>> chunks_;
     std::vector<std::uint32_t> free_;
     // A slot holds the flow's hash tag (high 32 bits) and its index + 1 (low 32 bits); 0 is
-    // empty. The tag lets a probe skip other flows without touching their memory: lookups were
-    // the largest single cost per packet (perf on the bench capture, docs/performance.md).
+    // empty. The tag lets a probe skip other flows without touching their memory: lookups are
+    // the largest single cost in a worker (perf on the bench capture, docs/performance.md).
     std::vector<std::uint64_t> slots_;
     static std::uint64_t make_slot(std::uint32_t index, std::uint64_t hash) {
         return (hash >> 32) << 32 | (std::uint64_t{index} + 1);
