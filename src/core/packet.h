@@ -90,6 +90,7 @@ struct Packet {
     ByteSpan ip_payload;
     bool is_fragment = false;     // an IP fragment (not yet reassembled)
     bool is_reassembled = false;  // a datagram rebuilt from fragments
+    std::uint32_t reassembled_len = 0;
     std::uint8_t tunnel_depth = 0;
     std::uint32_t inner_len = 0;  // tunnelled: length of the innermost carried frame
 
@@ -115,8 +116,11 @@ struct Packet {
 
     // Bytes this packet adds to its flow: a tunnelled packet's flow sees only what the
     // tunnel carried, the carrier's flow the whole frame.
+    // A rebuilt datagram counts its own length, as Suricata counts its reassembled packet.
     std::uint32_t flow_bytes() const {
-        return tunnel_depth > 0 ? inner_len : static_cast<std::uint32_t>(data.size());
+        if (tunnel_depth > 0) return inner_len;
+        if (is_reassembled) return reassembled_len;
+        return static_cast<std::uint32_t>(data.size());
     }
 };
 

@@ -873,6 +873,7 @@ void Decoder::fragment(Layer& l, const Fragment& f) {
     p.is_fragment = false;
     p.is_reassembled = true;
     ByteSpan datagram(l.reassembled);
+    p.reassembled_len = static_cast<std::uint32_t>(datagram.size());
     if (f.ip_version == 4) {
         ipv4(l, datagram);
     } else {

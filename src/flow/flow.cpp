@@ -303,7 +303,10 @@ void FlowTable::end_sorted(std::vector<std::uint32_t>& indices, EndReason reason
     // Flows ending together are reported in the order they began, so output does not depend
     // on table layout or on how many workers share the traffic.
     std::sort(indices.begin(), indices.end(), [this](std::uint32_t a, std::uint32_t b) {
-        return at(a).first_pcap_cnt < at(b).first_pcap_cnt;
+        const Flow& fa = at(a);
+        const Flow& fb = at(b);
+        return fa.first_pcap_cnt != fb.first_pcap_cnt ? fa.first_pcap_cnt < fb.first_pcap_cnt
+                                                       : fa.hash < fb.hash;
     });
     for (std::uint32_t index : indices) end(at(index), reason, now);
 }

@@ -144,7 +144,7 @@ std::string anomaly_event(const Packet& pkt, Anomaly anomaly, const flow::Flow* 
         add_endpoints(j, pkt.src, pkt.sport, pkt.dst, pkt.dport, pkt.ip_proto,
                       pkt.has_l4 && has_ports(pkt.ip_proto));
     }
-    j.field("pkt_src", "wire/pcap");
+    j.field("pkt_src", pkt.is_reassembled ? "defrag" : "wire/pcap");
     j.begin_object("anomaly");
     j.field("type", anomaly_kind_name(anomaly));
     // Suricata prefixes decoder events with "decoder."; stream events already carry "stream.".

@@ -11,7 +11,8 @@ namespace tocsin::output {
 
 EveWriter::EveWriter(const std::string& path, bool append, std::size_t buffer_size)
     : path_(path), buffer_size_(buffer_size < 4096 ? 4096 : buffer_size) {
-    const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
+    // O_NOFOLLOW: running as root, a planted symlink must not make us truncate another file.
+    const int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (append ? O_APPEND : O_TRUNC);
     fd_ = ::open(path.c_str(), flags, 0640);
     if (fd_ < 0)
         throw std::runtime_error(path + ": cannot open for writing: " + std::strerror(errno));
@@ -19,7 +20,11 @@ EveWriter::EveWriter(const std::string& path, bool append, std::size_t buffer_si
 }
 
 EveWriter::~EveWriter() {
-    flush();
+    try {
+        flush();
+    } catch (const std::exception&) {
+        // Already reported by the flush that failed first; a destructor must not throw.
+    }
     if (fd_ >= 0) ::close(fd_);
 }
 
@@ -31,8 +36,10 @@ void EveWriter::write_line(std::string_view json) {
 }
 
 void EveWriter::flush() {
-    if (!buffer_.empty()) write_all(buffer_.data(), buffer_.size());
-    buffer_.clear();
+    std::string pending;
+    pending.swap(buffer_);  // a failed write must not be retried forever
+    buffer_.reserve(pending.capacity());
+    if (!pending.empty()) write_all(pending.data(), pending.size());
 }
 
 void EveWriter::write_all(const char* data, std::size_t size) {

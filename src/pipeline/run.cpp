@@ -153,8 +153,10 @@ class Runner {
     const Config& config_;
     decode::Decoder decoder_;
     std::vector<std::string> filenames_;
-    std::vector<std::unique_ptr<WorkerThread>> threads_;
+    // Declared before the threads so it outlives them: when an exception unwinds the run,
+    // the workers are joined before the batches they may still touch are freed.
     std::vector<std::unique_ptr<Batch>> ring_;
+    std::vector<std::unique_ptr<WorkerThread>> threads_;
     std::deque<Batch*> in_flight_;
     Batch* current_ = nullptr;
     std::unique_ptr<output::EveWriter> eve_;
@@ -343,6 +345,9 @@ void Runner::read_live() {
         exit_code_ = 1;
         return;
     }
+    if (geteuid() == 0)
+        fmt::print(stderr, "tocsin: warning: inspecting live traffic as root (--user {})\n",
+                   options_.run_as_user.empty() ? "\"\"" : options_.run_as_user);
     fmt::print(stderr, "tocsin: capturing on {} (uid {}); SIGINT or SIGTERM stops\n",
                options_.interface, getuid());
     stats_.files = 0;

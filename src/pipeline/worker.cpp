@@ -11,9 +11,10 @@ Worker::Worker(const Config& config, unsigned workers, OutputSwitches outputs)
       table_(flow::FlowTableOptions::from_config(config, workers), *this),
       tcp_(stream::StreamOptions::from_config(config, workers)) {}
 
-void Worker::emit(std::string json, bool anomaly, std::uint64_t order) {
+void Worker::emit(std::string json, bool anomaly, std::uint64_t order, std::uint64_t tiebreak) {
     EventKey key = current_;
     key.order = order;
+    key.tiebreak = tiebreak;
     out_->push_back(EventRecord{key, std::move(json), anomaly});
 }
 
@@ -56,6 +57,7 @@ void Worker::process_packet(Packet& pkt, const std::string& filename) {
         if (flow != nullptr && pkt.ip_proto == kProtoTcp && !found.created &&
             tcp_.is_port_reuse(*flow, pkt)) {
             // A new connection on the ports of a finished one: a new flow, as on the hosts.
+            tcp_.count_port_reuse();
             table_.end(*flow, flow::EndReason::forced, pkt.ts);
             found = table_.track(pkt);
             flow = found.flow;
@@ -79,7 +81,7 @@ void Worker::on_flow_end(flow::Flow& flow, flow::EndReason reason, Timestamp now
         flow.app_proto = "failed";
     if (outputs_.flow) {
         // Flows ending at a tick order by when they began; inside a packet, by the same.
-        emit(output::flow_event(flow, reason, now), false, flow.first_pcap_cnt);
+        emit(output::flow_event(flow, reason, now), false, flow.first_pcap_cnt, flow.hash);
     }
 }
 

@@ -22,6 +22,7 @@ struct EventKey {
     std::uint64_t position = 0;
     std::uint32_t phase = 0;
     std::uint64_t order = 0;
+    std::uint64_t tiebreak = 0;  // flows that began on the same packet (a tunnel and its carrier)
     auto operator<=>(const EventKey&) const = default;
 };
 
@@ -69,7 +70,7 @@ class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
 
   private:
     void process_packet(Packet& pkt, const std::string& filename);
-    void emit(std::string json, bool anomaly, std::uint64_t order);
+    void emit(std::string json, bool anomaly, std::uint64_t order, std::uint64_t tiebreak = 0);
 
     OutputSwitches outputs_;
     flow::FlowTable table_;

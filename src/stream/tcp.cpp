@@ -129,6 +129,12 @@ void TcpTracker::process(Flow& flow, Direction dir, Packet& pkt, StreamConsumer&
         stats_.rst++;
         if (s.state == TcpState::none && flow.pkts[0] + flow.pkts[1] == 1)
             pkt.anomalies.add(Anomaly::StreamRstButNoSession);
+        // A reset outside the receiver's window is ignored by the receiver (RFC 5961); an
+        // IDS that honoured it would stop reassembling while the session goes on.
+        if (!in_receive_window(s, dir, pkt.tcp.seq)) {
+            pkt.anomalies.add(Anomaly::StreamRstInvalid);
+            return;
+        }
         s.state = TcpState::closed;
         flow.state = flow::FlowState::closed;
         finish(flow, consumer);
@@ -140,11 +146,29 @@ void TcpTracker::process(Flow& flow, Direction dir, Packet& pkt, StreamConsumer&
     feed(flow, s, dir, pkt, consumer);
 }
 
+bool TcpTracker::in_receive_window(const TcpSession& s, Direction dir, std::uint32_t seq) const {
+    const StreamDirection& sender = s.dir[dir_index(dir)];
+    const StreamDirection& receiver = s.dir[dir_index(opposite(dir))];
+    if (!sender.started || !s.reassembling) return true;  // nothing to judge against
+    // What the receiver last advertised; before that, the largest unscaled window.
+    const std::int64_t window = receiver.window_seen ? std::max<std::uint32_t>(receiver.window, 1)
+                                                     : 65535;
+    const std::int64_t rel = seq_diff(seq, sender.next_seq);
+    return rel >= -1 && rel <= window;
+}
+
 void TcpTracker::track_state(Flow& flow, TcpSession& s, Direction dir, Packet& pkt) {
     const std::uint8_t flags = pkt.tcp.flags;
     StreamDirection& d = s.dir[dir_index(dir)];
     StreamDirection& other = s.dir[dir_index(opposite(dir))];
-    if (pkt.tcp.has_wscale && (flags & kTcpSyn)) d.wscale = pkt.tcp.wscale;
+    if (flags & kTcpSyn) {
+        d.wscale_seen = pkt.tcp.has_wscale;
+        if (pkt.tcp.has_wscale) d.wscale = pkt.tcp.wscale;
+    }
+    // Windows in SYNs are never scaled; afterwards only when both sides offered scaling.
+    const bool scaled = !(flags & kTcpSyn) && d.wscale_seen && other.wscale_seen;
+    d.window = std::uint32_t{pkt.tcp.window} << (scaled ? d.wscale : 0);
+    d.window_seen = true;
 
     if ((flags & (kTcpSyn | kTcpAck)) == kTcpSyn) {
         stats_.syn++;
@@ -264,7 +288,11 @@ void TcpTracker::feed(Flow& flow, TcpSession& s, Direction dir, Packet& pkt,
     }
     std::uint32_t seq = pkt.tcp.seq + ((pkt.tcp.flags & kTcpSyn) ? 1 : 0);
     ByteSpan data = pkt.payload;
-    if ((pkt.tcp.flags & kTcpFin) && !d.fin_seen) {
+    if ((pkt.tcp.flags & kTcpFin) && !d.fin_seen &&
+        !in_receive_window(s, dir, seq + static_cast<std::uint32_t>(data.size()))) {
+        // A FIN the receiver would drop must not end our view of the stream.
+        pkt.anomalies.add(Anomaly::StreamFinOutOfWindow);
+    } else if ((pkt.tcp.flags & kTcpFin) && !d.fin_seen) {
         stats_.fin++;
         d.fin_seen = true;
         d.fin_seq = seq + static_cast<std::uint32_t>(data.size());
@@ -299,6 +327,7 @@ void TcpTracker::feed(Flow& flow, TcpSession& s, Direction dir, Packet& pkt,
                     d.depth_reported = true;
                     stats_.depth_reached++;
                 }
+                release(d);  // held data past the depth will never be handed on
                 if (rel == 0) {
                     d.next_seq += static_cast<std::uint32_t>(data.size());
                     d.next_offset += data.size();
@@ -449,8 +478,10 @@ void TcpTracker::update_close_state(Flow& flow, TcpSession& s) {
     const StreamDirection& peer = s.dir[dir_index(o)];
     if (!closer.fin_seen || s.state == TcpState::closed) return;
     const bool closer_fin_acked = peer.ack_seen && seq_ge(peer.last_ack, closer.fin_seq + 1);
+    // State names follow Suricata, which names the session's state as the server's TCP stack
+    // sees it: a client FIN puts the server in close_wait, a server FIN in fin_wait1.
     if (!peer.fin_seen) {
-        if (c == Direction::to_server) {
+        if (c == Direction::to_client) {
             s.state = closer_fin_acked ? TcpState::fin_wait2 : TcpState::fin_wait1;
         } else {
             s.state = TcpState::close_wait;
@@ -462,7 +493,7 @@ void TcpTracker::update_close_state(Flow& flow, TcpSession& s) {
         s.state = TcpState::closed;
         flow.state = flow::FlowState::closed;
     } else if (closer_fin_acked) {
-        s.state = c == Direction::to_server ? TcpState::time_wait : TcpState::last_ack;
+        s.state = c == Direction::to_client ? TcpState::time_wait : TcpState::last_ack;
     } else {
         s.state = TcpState::closing;
     }

@@ -76,6 +76,9 @@ struct StreamDirection {
     std::uint32_t fin_seq = 0;      // sequence number of the FIN
     std::uint32_t last_ack = 0;     // highest ACK this side sent
     bool ack_seen = false;
+    bool wscale_seen = false;      // this side offered window scaling on its SYN
+    std::uint32_t window = 0;      // last window this side advertised, scaled
+    bool window_seen = false;
     bool ack_past_hole = false;    // the peer acknowledged bytes not seen yet
     std::uint32_t ack_target = 0;  // ... up to here
     std::uint8_t wscale = 0;
@@ -109,6 +112,7 @@ class TcpTracker {
         return static_cast<const TcpSession*>(flow.stream_state.get());
     }
     const StreamStats& stats() const { return stats_; }
+    void count_port_reuse() { stats_.reuse++; }
     std::uint64_t memory_in_use() const { return memory_; }
 
   private:
@@ -130,6 +134,7 @@ class TcpTracker {
     void maybe_close(flow::Flow& flow, StreamDirection& d, flow::Direction dir,
                      StreamConsumer& consumer);
     void update_close_state(flow::Flow& flow, TcpSession& s);
+    bool in_receive_window(const TcpSession& s, flow::Direction dir, std::uint32_t seq) const;
     void release(StreamDirection& d);
 
     StreamOptions options_;

@@ -241,12 +241,13 @@ TEST(TcpState, FinAckSequenceClosesTheSession) {
     h.feed(s.client_data(bytes("ping")));
     h.feed(s.server_data(bytes("pong")));
 
+    // Suricata names the state as the server's stack sees it.
     h.feed(s.client_fin());
-    EXPECT_EQ(tcp_state_name(h.state()), "fin_wait1");
+    EXPECT_EQ(tcp_state_name(h.state()), "close_wait");
     h.feed(s.server_ack());
-    EXPECT_EQ(tcp_state_name(h.state()), "fin_wait2");
+    EXPECT_EQ(tcp_state_name(h.state()), "close_wait");
     h.feed(s.server_fin());
-    EXPECT_EQ(tcp_state_name(h.state()), "time_wait");
+    EXPECT_EQ(tcp_state_name(h.state()), "last_ack");
     EXPECT_EQ(h.flow().state, FlowState::established);
     h.feed(s.client_ack());
     EXPECT_EQ(tcp_state_name(h.state()), "closed");
@@ -263,15 +264,16 @@ TEST(TcpState, FinAckSequenceClosesTheSession) {
     EXPECT_EQ(h.side(kToClient).closes, 1);
 }
 
-TEST(TcpState, ServerClosingFirstPassesThroughCloseWait) {
+TEST(TcpState, ServerClosingFirstPassesThroughFinWait) {
     Harness h;
     tb::TcpSession s(kClientIp, kClientPort, kServerIp, kServerPort);
     h.feed(s.handshake());
     h.feed(s.server_fin());
-    EXPECT_EQ(tcp_state_name(h.state()), "close_wait");
+    EXPECT_EQ(tcp_state_name(h.state()), "fin_wait1");
     h.feed(s.client_ack());
+    EXPECT_EQ(tcp_state_name(h.state()), "fin_wait2");
     h.feed(s.client_fin());
-    EXPECT_EQ(tcp_state_name(h.state()), "last_ack");
+    EXPECT_EQ(tcp_state_name(h.state()), "time_wait");
     h.feed(s.server_ack());
     EXPECT_EQ(tcp_state_name(h.state()), "closed");
     EXPECT_EQ(h.flow().state, FlowState::closed);
@@ -860,6 +862,46 @@ TEST(TcpReassemblyDepth, CrossingTheDepthIsReportedOnceAsAnAnomaly) {
     EXPECT_TRUE(later.anomalies.empty());
     EXPECT_EQ(h.stream(kToServer), "0123456789abcde");
     EXPECT_EQ(h.stats().depth_reached, 1u);
+}
+
+}  // namespace
+}  // namespace tocsin::stream
+
+namespace tocsin::stream {
+namespace {
+
+TEST(TcpEvasion, ResetOutsideTheWindowIsIgnored) {
+    Harness h;
+    Connection c(h);
+    c.client_at(0, "0123456789");
+    Packet& rst = h.feed(segment(kToClient, 0xdeadbeef, 1000 + 1 + 10, tb::kRst | tb::kAck));
+    EXPECT_EQ(rst.anomalies.items().size(), 1u);
+    EXPECT_EQ(rst.anomalies.items()[0], Anomaly::StreamRstInvalid);
+    c.client_at(10, "abcdefghij");
+    EXPECT_EQ(h.stream(kToServer), "0123456789abcdefghij");
+    EXPECT_NE(tcp_state_name(h.state()), "closed");
+}
+
+TEST(TcpEvasion, ResetInsideTheWindowCloses) {
+    Harness h;
+    Connection c(h);
+    c.client_at(0, "0123456789");
+    h.feed(segment(kToClient, 5000 + 1, 1000 + 1 + 10, tb::kRst | tb::kAck));
+    EXPECT_EQ(tcp_state_name(h.state()), "closed");
+    c.client_at(10, "late");
+    EXPECT_EQ(h.stream(kToServer), "0123456789");
+}
+
+TEST(TcpEvasion, FinOutsideTheWindowDoesNotCloseTheStream) {
+    Harness h;
+    Connection c(h);
+    c.client_at(0, "0123456789");
+    Packet& fin = h.feed(segment(kToServer, 1000 + 1 + 500000, 5000 + 1, tb::kFin | tb::kAck));
+    EXPECT_EQ(fin.anomalies.items().size(), 1u);
+    EXPECT_EQ(fin.anomalies.items()[0], Anomaly::StreamFinOutOfWindow);
+    c.client_at(10, "more");
+    EXPECT_EQ(h.stream(kToServer), "0123456789more");
+    EXPECT_EQ(h.side(kToServer).closes, 0);
 }
 
 }  // namespace
