@@ -2,9 +2,9 @@
 
 #include <grp.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <pwd.h>
 #include <sys/types.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>

@@ -25,7 +25,7 @@ struct LiveStats {
 };
 
 class PcapLive {
-public:
+  public:
     enum class Status { frame, timeout, error };
 
     // Opens and activates the interface; on failure error() says why in one line.
@@ -40,7 +40,7 @@ public:
     LiveStats stats() const;
     const std::string& error() const { return error_; }
 
-private:
+  private:
     pcap* handle_ = nullptr;
     std::uint32_t linktype_ = 0;
     int fd_ = -1;

@@ -113,8 +113,8 @@ namespace tocsin {
     X(StreamFinButNoSession, stream, "stream.fin_but_no_session")                     \
     X(StreamPktSpuriousRetransmission, stream, "stream.pkt_spurious_retransmission")  \
     X(StreamReassemblyMemcap, stream, "stream.reassembly_memcap")                     \
-    X(StreamReassemblyDepthReached, stream, "stream.reassembly_depth_reached") \
-    X(StreamRstInvalid, stream, "stream.rst_invalid")                       \
+    X(StreamReassemblyDepthReached, stream, "stream.reassembly_depth_reached")        \
+    X(StreamRstInvalid, stream, "stream.rst_invalid")                                 \
     X(StreamFinOutOfWindow, stream, "stream.fin_out_of_window")
 
 enum class Anomaly : std::uint16_t {

@@ -306,7 +306,7 @@ void FlowTable::end_sorted(std::vector<std::uint32_t>& indices, EndReason reason
         const Flow& fa = at(a);
         const Flow& fb = at(b);
         return fa.first_pcap_cnt != fb.first_pcap_cnt ? fa.first_pcap_cnt < fb.first_pcap_cnt
-                                                       : fa.hash < fb.hash;
+                                                      : fa.hash < fb.hash;
     });
     for (std::uint32_t index : indices) end(at(index), reason, now);
 }

@@ -375,7 +375,8 @@ void Runner::read_live() {
         // over partial batches every 100 ms, and let packet time follow the wall clock
         // while no packet arrives.
         if (ticked_ && now - last_packet >= std::chrono::seconds(1)) {
-            const auto idle = std::chrono::duration_cast<std::chrono::microseconds>(now - last_packet);
+            const auto idle =
+                std::chrono::duration_cast<std::chrono::microseconds>(now - last_packet);
             const Timestamp clock = Timestamp::from_micros(idle_base.micros() + idle.count());
             if (clock.sec > last_tick_sec_) {
                 last_tick_sec_ = clock.sec;
@@ -502,8 +503,7 @@ void Runner::summary(const RunResult& r) const {
                options_.interface.empty() ? fmt::format("{} file(s)", s.files)
                                           : fmt::format("{} ({} dropped by the kernel)",
                                                         options_.interface, s.kernel_drops),
-               secs,
-               static_cast<double>(s.decode.packets) / secs,
+               secs, static_cast<double>(s.decode.packets) / secs,
                static_cast<double>(s.decode.bytes) * 8 / secs / 1e9);
     fmt::print(stderr,
                "tocsin: flows {} (tcp {}, udp {}, icmp {}, other {}), anomalies {}, "

@@ -151,8 +151,8 @@ bool TcpTracker::in_receive_window(const TcpSession& s, Direction dir, std::uint
     const StreamDirection& receiver = s.dir[dir_index(opposite(dir))];
     if (!sender.started || !s.reassembling) return true;  // nothing to judge against
     // What the receiver last advertised; before that, the largest unscaled window.
-    const std::int64_t window = receiver.window_seen ? std::max<std::uint32_t>(receiver.window, 1)
-                                                     : 65535;
+    const std::int64_t window =
+        receiver.window_seen ? std::max<std::uint32_t>(receiver.window, 1) : 65535;
     const std::int64_t rel = seq_diff(seq, sender.next_seq);
     return rel >= -1 && rel <= window;
 }

@@ -76,8 +76,8 @@ struct StreamDirection {
     std::uint32_t fin_seq = 0;      // sequence number of the FIN
     std::uint32_t last_ack = 0;     // highest ACK this side sent
     bool ack_seen = false;
-    bool wscale_seen = false;      // this side offered window scaling on its SYN
-    std::uint32_t window = 0;      // last window this side advertised, scaled
+    bool wscale_seen = false;  // this side offered window scaling on its SYN
+    std::uint32_t window = 0;  // last window this side advertised, scaled
     bool window_seen = false;
     bool ack_past_hole = false;    // the peer acknowledged bytes not seen yet
     std::uint32_t ack_target = 0;  // ... up to here

@@ -202,6 +202,32 @@ TEST(Signals, SigintWritesEverythingProcessed) {
     EXPECT_NE(text.find("interrupted"), std::string::npos) << text;
 }
 
+TEST(BadOutput, AFullDiskIsAClearErrorNotACrash) {
+    if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+    TempDir dir;
+    std::vector<Bytes> frames;
+    for (std::uint16_t port = 1; port <= 200; ++port) frames.push_back(udp_frame(port));
+    write_bytes(dir.file("many.pcap"), ts::pcap_file_bytes(frames));
+    const auto r =
+        run_tocsin({"run", "-q", "-r", dir.file("many.pcap"), "-l", dir.path().string(), "--set",
+                    "outputs.eve.filename=/dev/full", "--set", "outputs.eve.buffer-size=4kb"});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    EXPECT_NE(r.output.find("No space left on device"), std::string::npos) << r.output;
+}
+
+TEST(BadOutput, EveJsonIsNeverWrittenThroughASymlink) {
+    TempDir dir;
+    write_bytes(dir.file("one.pcap"), ts::pcap_file_bytes({udp_frame(9)}));
+    write_bytes(dir.file("victim"), Bytes{'k', 'e', 'e', 'p'});
+    std::filesystem::create_symlink(dir.file("victim"), dir.file("eve.json"));
+    const auto r = run_tocsin({"run", "-q", "-r", dir.file("one.pcap"), "-l", dir.path().string()});
+    EXPECT_EQ(r.exit_code, 1) << r.output;
+    std::ifstream victim(dir.file("victim"));
+    std::string content;
+    victim >> content;
+    EXPECT_EQ(content, "keep");
+}
+
 TEST(Usage, ErrorsExitWithTwo) {
     TempDir dir;
     write_bytes(dir.file("ok.pcap"), ts::pcap_file_bytes(three_flows()));

@@ -50,7 +50,8 @@ TEST(Live, CapturesFromLoopbackDropsRootAndStopsOnSigint) {
         if (kill(pid, 0) != 0) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    if (kill(pid, 0) != 0) GTEST_SKIP() << "cannot capture on lo here: " << file_text(dir.file("stderr.txt"));
+    if (kill(pid, 0) != 0)
+        GTEST_SKIP() << "cannot capture on lo here: " << file_text(dir.file("stderr.txt"));
 
     send_udp(port, 5);
     // Privileges are dropped once the interface is open.

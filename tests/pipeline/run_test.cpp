@@ -211,8 +211,9 @@ TEST(Run, OutputIsIdenticalForAnyNumberOfWorkers) {
         // Tunnelled packets: the carrier's flow and the inner flow begin on the same packet.
         for (int i = 0; i < 40; ++i) {
             const std::string a = "172.16.0." + std::to_string(i % 4 + 1);
-            const Bytes inner = ts::ethernet(0x0800, ts::ip_packet(a, "172.16.1.1", 17,
-                                                                   ts::udp(7000, 7001, text("in"), a, "172.16.1.1")));
+            const Bytes inner = ts::ethernet(
+                0x0800, ts::ip_packet(a, "172.16.1.1", 17,
+                                      ts::udp(7000, 7001, text("in"), a, "172.16.1.1")));
             const auto sport = static_cast<std::uint16_t>(49152 + i % 8);
             cap.add(i * 3'000'000LL + 11,
                     ts::ethernet(0x0800, ts::ip_packet("192.0.2.100", "192.0.2.200", 17,
@@ -305,8 +306,9 @@ TEST(Run, OffloadedChecksumsAreDetectedAndValidationTurnedOff) {
     {
         CaptureBuilder cap(pcap);
         for (int i = 0; i < 1500; ++i) {
-            Bytes f = ts::ethernet(0x0800, ts::ip_packet("10.0.0.1", "10.0.0.2", 17,
-                                                         ts::udp(1000, 53, text("query"), "10.0.0.1", "10.0.0.2")));
+            Bytes f = ts::ethernet(
+                0x0800, ts::ip_packet("10.0.0.1", "10.0.0.2", 17,
+                                      ts::udp(1000, 53, text("query"), "10.0.0.1", "10.0.0.2")));
             f.back() ^= 0x55;  // as captured before the NIC filled in the checksum
             cap.add(i * 10, f);
         }
@@ -336,7 +338,8 @@ TEST(Run, CaptureFilterSelectsPackets) {
         CaptureBuilder cap(pcap);
         for (std::uint16_t port : {53, 123, 53}) {
             cap.add(port, ts::ethernet(0x0800, ts::ip_packet("10.0.0.1", "10.0.0.2", 17,
-                                                             ts::udp(5000, port, text("x"), "10.0.0.1", "10.0.0.2"))));
+                                                             ts::udp(5000, port, text("x"),
+                                                                     "10.0.0.1", "10.0.0.2"))));
         }
         cap.flush();
     }
@@ -346,7 +349,9 @@ TEST(Run, CaptureFilterSelectsPackets) {
     ASSERT_EQ(flows.size(), 1u);
     EXPECT_EQ(flows[0]["dest_port"], 53);
     EXPECT_EQ(flows[0]["flow"]["pkts_toserver"], 2);
-    EXPECT_EQ(run_tocsin({"run", "-r", pcap, "-l", dir.path().string(), "not a filter ((("}).exit_code, 2);
+    EXPECT_EQ(
+        run_tocsin({"run", "-r", pcap, "-l", dir.path().string(), "not a filter ((("}).exit_code,
+        2);
 }
 
 TEST(Run, FolderInputsAreReadInTimeOrder) {
