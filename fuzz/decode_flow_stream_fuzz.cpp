@@ -100,16 +100,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             table.expire(now);
         }
         if (!pkt.has_flow_key) continue;
+        // As the pipeline's worker does: a reused port pair ends the old flow first.
+        if (pkt.ip_proto == kProtoTcp && pkt.has_l4) {
+            flow::Flow* old = table.find(pkt);
+            if (old != nullptr && tcp.is_port_reuse(*old, pkt))
+                table.end(*old, flow::EndReason::forced, now);
+        }
         auto found = table.track(pkt);
         if (found.flow == nullptr) continue;
-        if (pkt.ip_proto == kProtoTcp && pkt.has_l4 && !pkt.checksum_bad) {
-            if (!found.created && tcp.is_port_reuse(*found.flow, pkt)) {
-                table.end(*found.flow, flow::EndReason::forced, now);
-                found = table.track(pkt);
-                if (found.flow == nullptr) continue;
-            }
+        if (pkt.ip_proto == kProtoTcp && pkt.has_l4 && !pkt.checksum_bad)
             tcp.process(*found.flow, found.direction, pkt, consumer);
-        }
     }
     table.end_all(flow::EndReason::shutdown, now);
     if (tcp.memory_in_use() != 0) std::abort();  // every held segment was released

@@ -203,6 +203,11 @@ void FlowTable::lru_unlink(std::uint32_t index) {
     }
 }
 
+Flow* FlowTable::find(const Packet& pkt) {
+    const std::uint64_t s = slots_[find_slot(pkt.flow_key, pkt.flow_hash)];
+    return s == 0 ? nullptr : &at(slot_index(s));
+}
+
 FlowTable::Lookup FlowTable::track(const Packet& pkt) {
     Lookup result;
     const std::size_t slot = find_slot(pkt.flow_key, pkt.flow_hash);

@@ -113,6 +113,8 @@ class FlowTable {
     };
     // Finds or creates the packet's flow and updates its counters.
     Lookup track(const Packet& pkt);
+    // The packet's flow if it exists; nothing is counted or created.
+    Flow* find(const Packet& pkt);
     // Ends one flow now (TCP port reuse, tests).
     void end(Flow& flow, EndReason reason, Timestamp now);
     // Ends flows idle past their timeout; ends them in first-seen order.

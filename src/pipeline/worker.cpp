@@ -52,16 +52,19 @@ void Worker::process(const WorkItem& item, std::vector<Packet*>& packets,
 void Worker::process_packet(Packet& pkt, const std::string& filename) {
     flow::Flow* flow = nullptr;
     if (pkt.has_flow_key) {
-        flow::FlowTable::Lookup found = table_.track(pkt);
-        flow = found.flow;
-        if (flow != nullptr && pkt.ip_proto == kProtoTcp && !found.created &&
-            tcp_.is_port_reuse(*flow, pkt)) {
-            // A new connection on the ports of a finished one: a new flow, as on the hosts.
-            tcp_.count_port_reuse();
-            table_.end(*flow, flow::EndReason::forced, pkt.ts);
-            found = table_.track(pkt);
-            flow = found.flow;
+        // A SYN on the ports of a finished connection opens a new one, as on the hosts: the
+        // old flow ends before this packet is counted.
+        const bool bare_syn = pkt.ip_proto == kProtoTcp && pkt.has_l4 &&
+                              (pkt.tcp.flags & (kTcpSyn | kTcpAck | kTcpRst)) == kTcpSyn;
+        if (bare_syn) {
+            flow::Flow* old = table_.find(pkt);
+            if (old != nullptr && tcp_.is_port_reuse(*old, pkt)) {
+                tcp_.count_port_reuse();
+                table_.end(*old, flow::EndReason::forced, pkt.ts);
+            }
         }
+        const flow::FlowTable::Lookup found = table_.track(pkt);
+        flow = found.flow;
         // A packet failing its checksum would be dropped by the receiver: never feed a stream.
         if (flow != nullptr && pkt.ip_proto == kProtoTcp && pkt.has_l4 && !pkt.checksum_bad)
             tcp_.process(*flow, found.direction, pkt, *this);

@@ -354,6 +354,35 @@ TEST(Run, CaptureFilterSelectsPackets) {
         2);
 }
 
+TEST(Run, APortPairReusedAfterAResetIsANewFlow) {
+    TempDir dir;
+    const std::string pcap = dir.file("reuse.pcap");
+    {
+        CaptureBuilder cap(pcap);
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            // A refused connection attempt, retried on the same ports.
+            ts::TcpSession s("10.0.0.1", 1341, "10.0.0.2", 111, 77, 0);
+            const auto hs = s.handshake();
+            cap.add(attempt * 500'000LL, hs[0]);
+            cap.add(attempt * 500'000LL + 100, s.server_rst());
+        }
+        cap.flush();
+    }
+    const auto r = run_tocsin({"run", "-r", pcap, "-l", dir.path().string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto events = read_eve(dir.file("eve.json"));
+    const auto flows = of_type(events, "flow");
+    ASSERT_EQ(flows.size(), 3u);
+    for (const auto& f : flows) {
+        EXPECT_EQ(f["flow"]["pkts_toserver"], 1);
+        EXPECT_EQ(f["flow"]["pkts_toclient"], 1);
+        EXPECT_EQ(f["tcp"]["state"], "closed");
+    }
+    EXPECT_EQ(flows[0]["flow"]["reason"], "forced");
+    EXPECT_EQ(flows[2]["flow"]["reason"], "shutdown");
+    EXPECT_EQ(of_type(events, "stats").at(0)["stats"]["tcp"]["port_reuse"], 2);
+}
+
 TEST(Run, FolderInputsAreReadInTimeOrder) {
     TempDir dir;
     std::filesystem::create_directories(dir.path() / "in");

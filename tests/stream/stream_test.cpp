@@ -109,14 +109,13 @@ class Harness {
         EXPECT_TRUE(pkt.has_l4);
         EXPECT_FALSE(pkt.checksum_bad);
 
+        // As the pipeline's worker does: a reused port pair ends the old flow first.
+        if (Flow* old = table.find(pkt); old != nullptr && tracker.is_port_reuse(*old, pkt))
+            table.end(*old, EndReason::forced, pkt.ts);
         FlowTable::Lookup found = table.track(pkt);
         if (found.flow == nullptr) {
             ADD_FAILURE() << "no flow";
             return pkt;
-        }
-        if (!found.created && tracker.is_port_reuse(*found.flow, pkt)) {
-            table.end(*found.flow, EndReason::forced, pkt.ts);
-            found = table.track(pkt);
         }
         flow_ = found.flow;
         flow_id_ = flow_->flow_id;
