@@ -51,11 +51,11 @@ struct TcpInfo {
 };
 
 // Fixed-size list: a packet carries a few anomalies without allocating.
+// Like Suricata, the same anomaly may be listed twice when it occurs twice in one packet
+// (two malformed options); the list is capped, so a packet cannot flood the output.
 class AnomalyList {
   public:
     void add(Anomaly a) {
-        for (std::uint8_t i = 0; i < count_; ++i)
-            if (items_[i] == a) return;
         if (count_ < items_.size()) items_[count_++] = a;
     }
     std::span<const Anomaly> items() const { return {items_.data(), count_}; }
