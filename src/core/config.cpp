@@ -52,6 +52,7 @@ const std::vector<ConfigKeyInfo> kKnownKeys = {
     {"outputs.eve.types.anomaly", "yes", "write anomaly events"},
     {"outputs.eve.types.stats", "yes", "write a stats event at the end of the run"},
     {"default-log-dir", ".", "log directory when -l is not given"},
+    {"stats.interval", "8", "live capture: seconds between stats events (0: only at the end)"},
     {"runmode", "workers", "accepted for Suricata compatibility"},
 };
 

@@ -43,13 +43,26 @@ struct Batch {
     std::size_t count = 0;
     std::vector<std::vector<WorkItem>> work;
     std::vector<std::vector<EventRecord>> events;
+    // Each worker's counters as it finished this batch: read by the main thread once the batch
+    // is complete, so live runs can report stats without touching a running worker.
+    struct WorkerCounters {
+        flow::FlowStats flow;
+        stream::StreamStats stream;
+        std::uint64_t memory_peak = 0;
+    };
+    std::vector<WorkerCounters> counters;
 
     std::mutex mutex;
     std::condition_variable cv;
     unsigned pending = 0;
 
     Batch(std::size_t size, unsigned workers)
-        : slots(size), packets(size), carriers(size), work(workers), events(workers) {
+        : slots(size),
+          packets(size),
+          carriers(size),
+          work(workers),
+          events(workers),
+          counters(workers) {
         for (std::size_t i = 0; i < size; ++i) {
             packets[i] = &slots[i].pkt;
             carriers[i] = &slots[i].carrier;
@@ -113,6 +126,8 @@ class WorkerThread {
             for (const WorkItem& item : batch->work[id_])
                 worker_.process(item, batch->packets, batch->carriers, filenames_,
                                 batch->events[id_]);
+            batch->counters[id_] = {worker_.flow_stats(), worker_.stream_stats(),
+                                    worker_.flow_memory_peak()};
             batch->done_one();
         }
     }
@@ -146,6 +161,7 @@ class Runner {
     void read_live();
     void write_completed();
     void decide_checksums();
+    void collect_stats();
     void progress(bool final_line);
     void summary(const RunResult& result) const;
 
@@ -170,6 +186,7 @@ class Runner {
     Clock::time_point last_progress_;
     bool stopped_ = false;
     bool checksum_auto_ = false;
+    std::vector<Batch::WorkerCounters> latest_counters_;
     static constexpr std::uint64_t kChecksumSample = 1000;
     std::vector<EventRecord> merged_;
 };
@@ -199,6 +216,8 @@ void Runner::complete_oldest() {
     merged_.clear();
     for (auto& events : batch->events)
         for (auto& e : events) merged_.push_back(std::move(e));
+    for (std::size_t i = 0; i < batch->counters.size(); ++i)
+        latest_counters_[i] = batch->counters[i];
     std::stable_sort(merged_.begin(), merged_.end(),
                      [](const EventRecord& a, const EventRecord& b) { return a.key < b.key; });
     for (const auto& e : merged_) {
@@ -304,6 +323,22 @@ void Runner::read_file(const capture::InputFile& input, std::uint32_t file_index
     }
 }
 
+void Runner::collect_stats() {
+    stats_.decode = decoder_.stats();
+    stats_.defrag = decoder_.defrag_stats();
+    stats_.defrag_memory_peak =
+        std::max(stats_.defrag_memory_peak, decoder_.defragmenter().memory_in_use());
+    stats_.flow = {};
+    stats_.stream = {};
+    stats_.flow_memory_peak = 0;
+    for (const auto& c : latest_counters_) {
+        stats_.flow.merge(c.flow);
+        stats_.stream.merge(c.stream);
+        stats_.flow_memory_peak += c.memory_peak;
+    }
+    stats_.elapsed_sec = std::chrono::duration<double>(Clock::now() - started_).count();
+}
+
 void Runner::decide_checksums() {
     // Captured on the sending host with checksum offloading, most packets carry checksums the
     // NIC would have filled in later. Validating them would starve every stream.
@@ -356,6 +391,8 @@ void Runner::read_live() {
     auto batch_started = Clock::now();
     auto last_packet = Clock::now();
     auto last_flush = Clock::now();
+    auto last_stats = Clock::now();
+    const auto stats_interval = std::chrono::seconds(config_.get_seconds("stats.interval"));
     Timestamp idle_base;
     while (!StopRequest::requested) {
         const auto status = live.next(frame);
@@ -392,6 +429,12 @@ void Runner::read_live() {
             batch_started = now;
         }
         write_completed();
+        if (stats_interval.count() > 0 && now - last_stats >= stats_interval &&
+            config_.get_bool("outputs.eve.types.stats")) {
+            collect_stats();  // counters of the batches completed so far
+            eve_->write_line(output::stats_event(stats_, last_ts_));
+            last_stats = now;
+        }
         if (now - last_flush >= std::chrono::seconds(1)) {
             eve_->flush();
             last_flush = now;
@@ -453,6 +496,7 @@ RunResult Runner::run() {
     for (unsigned i = 0; i < workers; ++i)
         threads_.push_back(
             std::make_unique<WorkerThread>(i, config_, workers, outputs, filenames_));
+    latest_counters_.resize(workers);
     for (int i = 0; i < 3; ++i)
         ring_.push_back(
             std::make_unique<Batch>(std::max<std::size_t>(1, options_.batch_size), workers));
@@ -470,17 +514,8 @@ RunResult Runner::run() {
     submit(*current_);
     while (!in_flight_.empty()) complete_oldest();
 
-    stats_.decode = decoder_.stats();
-    stats_.defrag = decoder_.defrag_stats();
-    stats_.defrag_memory_peak =
-        std::max(stats_.defrag_memory_peak, decoder_.defragmenter().memory_in_use());
-    for (const auto& t : threads_) {
-        stats_.flow.merge(t->worker().flow_stats());
-        stats_.stream.merge(t->worker().stream_stats());
-        stats_.flow_memory_peak += t->worker().flow_memory_peak();
-    }
     threads_.clear();
-    stats_.elapsed_sec = std::chrono::duration<double>(Clock::now() - started_).count();
+    collect_stats();
     if (config_.get_bool("outputs.eve.types.stats"))
         eve_->write_line(output::stats_event(stats_, last_ts_));
     eve_->flush();

@@ -39,7 +39,7 @@ TEST(Live, CapturesFromLoopbackDropsRootAndStopsOnSigint) {
     if (geteuid() != 0) GTEST_SKIP() << "live capture needs root";
     TempDir dir;
     const std::uint16_t port = static_cast<std::uint16_t>(40000 + getpid() % 20000);
-    const std::string cmd = shell_quote(TOCSIN_BINARY) + " run -i lo -l " +
+    const std::string cmd = shell_quote(TOCSIN_BINARY) + " run --set stats.interval=1 -i lo -l " +
                             shell_quote(dir.path().string()) + " 'udp port " +
                             std::to_string(port) + "' > " + shell_quote(dir.file("stderr.txt")) +
                             " 2>&1 & echo $!";
@@ -58,7 +58,7 @@ TEST(Live, CapturesFromLoopbackDropsRootAndStopsOnSigint) {
     const std::string status = file_text("/proc/" + std::to_string(pid) + "/status");
     EXPECT_NE(status.find("Uid:\t65534"), std::string::npos) << status;
 
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // one periodic stats record
     ASSERT_EQ(kill(pid, SIGINT), 0);
     for (int i = 0; i < 250 && kill(pid, 0) == 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -69,6 +69,12 @@ TEST(Live, CapturesFromLoopbackDropsRootAndStopsOnSigint) {
     ASSERT_EQ(flows.size(), 1u) << file_text(dir.file("stderr.txt"));
     EXPECT_EQ(flows[0]["dest_port"], port);
     EXPECT_EQ(flows[0]["flow"]["pkts_toserver"], 5);
+    // Periodic stats while running, and the final one last.
+    const auto stats = of_type(events, "stats");
+    ASSERT_GE(stats.size(), 2u);
+    EXPECT_EQ(events.back()["event_type"], "stats");
+    EXPECT_EQ(stats.back()["stats"]["decoder"]["pkts"], 5);
+    EXPECT_EQ(stats.back()["stats"]["flow"]["udp"], 1);
     // Loopback checksums are left to offloading: the flow is still counted.
     EXPECT_NE(file_text(dir.file("stderr.txt")).find("captured"), std::string::npos);
 }
