@@ -69,10 +69,23 @@ struct Batch {
         }
     }
     void reset() {
+        // Slots keep their buffers between batches (no allocation per packet), except
+        // oversized ones: a capture of maximum-size records must not pin 3 x 2048 x 256 KB.
+        for (std::size_t i = 0; i < count; ++i) {
+            release_if_large(slots[i].frame);
+            release_if_large(slots[i].reassembled);
+        }
         count = 0;
+        bytes = 0;
         for (auto& w : work) w.clear();
         for (auto& e : events) e.clear();
     }
+    static void release_if_large(std::vector<std::uint8_t>& buffer) {
+        if (buffer.capacity() > kKeptBufferBytes) std::vector<std::uint8_t>().swap(buffer);
+    }
+    static constexpr std::size_t kKeptBufferBytes = 16 * 1024;
+    static constexpr std::size_t kMaxBatchBytes = 16 * 1024 * 1024;
+    std::size_t bytes = 0;  // frame bytes held by this batch
     bool done() {
         std::lock_guard lock(mutex);
         return pending == 0;
@@ -268,7 +281,8 @@ void Runner::add_frame(const capture::Frame& frame, std::uint32_t linktype,
     // (non-IP, broken headers) only carry anomalies; spread them by position.
     const std::size_t target = pkt.has_flow_key ? pkt.flow_hash % n : position_ % n;
     current_->work[target].push_back(WorkItem{WorkItem::Kind::packet, index, {}, 0});
-    if (current_->count == current_->slots.size()) {
+    current_->bytes += frame.data.size();
+    if (current_->count == current_->slots.size() || current_->bytes >= Batch::kMaxBatchBytes) {
         submit(*current_);
         current_ = &next_batch();
     }
