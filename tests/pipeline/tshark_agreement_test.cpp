@@ -96,7 +96,9 @@ Conversations tshark_conversations(const std::string& pcap) {
 }
 
 Conversations tocsin_conversations(const std::string& pcap, const std::string& outdir) {
+    std::filesystem::remove(outdir + "/eve.json");  // never read a previous capture's records
     const auto r = run_tocsin({"run", "-q", "-k", "none", "-r", pcap, "-l", outdir});
+    EXPECT_EQ(r.exit_code, 0) << pcap << ": " << r.output;
     Conversations c;
     for (const auto& f : of_type(read_eve(outdir + "/eve.json"), "flow")) {
         const std::string proto = f["proto"];
@@ -179,7 +181,10 @@ TEST(TsharkAgreement, FlowsMatchConversationStatistics) {
             }
         }
         for (const auto& [key, sides] : ours)
-            if (!theirs.count(key)) only_tocsin++;
+            if (!theirs.count(key)) {
+                only_tocsin++;
+                if (examples.size() < 15) examples.push_back("only in tocsin " + key + " in " + pcap);
+            }
     }
     const double rate =
         total ? 100.0 * static_cast<double>(agreed) / static_cast<double>(total) : 100.0;
