@@ -50,8 +50,9 @@ TEST(Ipv4, FieldsDecoded) {
 }
 
 TEST(Ipv4, ValidOptionsAreAccepted) {
-    // NOP, Record Route with room for one address (type 7, length 7, pointer 4), EOL, padding.
-    const Bytes options{1, 7, 7, 4, 0, 0, 0, 0, 0, 0, 0, 0};
+    // NOP, Record Route with room for one address (type 7, length 7, pointer 4), EOL, padding
+    // to 16 bytes (Suricata wants option areas in multiples of 8).
+    const Bytes options{1, 7, 7, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     Harness h;
     const Packet& p = h.decode(tcp4_with_options(options));
     EXPECT_THAT(anomaly_names(p), IsEmpty());
@@ -88,10 +89,11 @@ TEST(Ipv4, RouterAlertWithWrongLength) {
                 Contains(name_of(Anomaly::Ipv4OptInvalidLen)));
 }
 
-TEST(Ipv4, NonZeroBytesAfterEndOfOptions) {
+TEST(Ipv4, OptionAreaNotAMultipleOfEightBytesIsPadRequired) {
     Harness h;
-    const Packet& p = h.decode(tcp4_with_options({0, 1, 0, 0}));
+    const Packet& p = h.decode(tcp4_with_options({148, 4, 0, 0}));  // valid, but 4 bytes
     EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::Ipv4OptPadRequired)));
+    EXPECT_TRUE(p.has_l4);
 }
 
 TEST(Ipv4, DuplicateOption) {
@@ -102,7 +104,7 @@ TEST(Ipv4, DuplicateOption) {
 
 TEST(Ipv4, OptionTypeWithoutLength) {
     Harness h;
-    EXPECT_THAT(anomaly_names(h.decode(tcp4_with_options({1, 1, 1, 7}))),
+    EXPECT_THAT(anomaly_names(h.decode(tcp4_with_options({1, 1, 1, 1, 1, 1, 1, 7}))),
                 ElementsAre(name_of(Anomaly::Ipv4OptEolRequired)));
 }
 
@@ -114,7 +116,7 @@ TEST(Ipv4, RecordRouteWithBadPointer) {
 
 TEST(Ipv4, UnknownOption) {
     Harness h;
-    EXPECT_THAT(anomaly_names(h.decode(tcp4_with_options({0x9e, 4, 0, 0}))),
+    EXPECT_THAT(anomaly_names(h.decode(tcp4_with_options({0x9e, 4, 0, 0, 0, 0, 0, 0}))),
                 ElementsAre(name_of(Anomaly::Ipv4OptUnknown)));
 }
 

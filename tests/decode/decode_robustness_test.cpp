@@ -25,7 +25,7 @@ Bytes tcp4_opts() {
     tb::Ipv4Spec ip;
     ip.src = kA4;
     ip.dst = kB4;
-    ip.options = {1, 7, 7, 4, 0, 0, 0, 0, 0, 0, 0, 0};
+    ip.options = {1, 7, 7, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     tb::TcpSpec t;
     t.sport = 1111;
     t.dport = 80;
