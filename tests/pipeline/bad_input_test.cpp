@@ -226,6 +226,16 @@ TEST(BadInput, HugeRecordsDoNotPinMemory) {
     EXPECT_LT(peak_kb, 100 * 1024) << r.output;
 }
 
+TEST(Inputs, StandardInputIsACapture) {
+    TempDir dir;
+    write_bytes(dir.file("three.pcap"), ts::pcap_file_bytes(three_flows()));
+    const auto r = run_command("cat " + shell_quote(dir.file("three.pcap")) + " | " +
+                               shell_quote(TOCSIN_BINARY) + " run -q -r - -l " +
+                               shell_quote(dir.path().string()));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(of_type(read_eve(dir.file("eve.json")), "flow").size(), 3u);
+}
+
 TEST(BadOutput, AFullDiskIsAClearErrorNotACrash) {
     if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
     TempDir dir;
