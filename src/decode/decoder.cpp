@@ -174,6 +174,10 @@ struct Decoder::Layer {
     std::uint32_t depth = 0;
     bool reassembly_used = false;
     bool outer_taken = false;
+    // Tunnel depth and carried length when the innermost IP header was decoded: a tunnel that
+    // carries no IP (ARP over VXLAN) leaves the packet belonging to its carrier.
+    std::uint8_t ip_depth = 0;
+    std::uint32_t ip_inner_len = 0;
 
     void anomaly(Anomaly a) { pkt.anomalies.add(a); }
 };
@@ -222,8 +226,12 @@ bool Decoder::decode(std::uint32_t linktype, Packet& pkt, std::vector<std::uint8
         for (Anomaly a : pkt.anomalies.items()) stats_.anomalies[static_cast<std::size_t>(a)]++;
     }
     if (pkt.checksum_bad) stats_.checksum_errors++;
+    pkt.tunnel_depth = l.ip_depth;
+    pkt.inner_len = l.ip_inner_len;
+    // No IP inside the tunnel: the packet is the carrier's, counted once, in its flow.
+    const bool separate_carrier = l.outer_taken && l.ip_depth > 0;
     set_flow_key(pkt);
-    return l.outer_taken;
+    return separate_carrier;
 }
 
 void Decoder::enter_tunnel(Layer& l, ByteSpan inner) {
@@ -519,6 +527,8 @@ void Decoder::ipv4(Layer& l, ByteSpan data) {
     stats_.ipv4++;
     // A tunnelled header replaces the outer one: flows follow the innermost addresses.
     p.ip_version = 4;
+    l.ip_depth = p.tunnel_depth;
+    l.ip_inner_len = p.inner_len;
     p.src = IpAddress::v4(src.first<4>());
     p.dst = IpAddress::v4(dst.first<4>());
     l.checksum_dst = p.dst;
@@ -638,6 +648,8 @@ void Decoder::ipv6(Layer& l, ByteSpan data) {
     }
     stats_.ipv6++;
     p.ip_version = 6;
+    l.ip_depth = p.tunnel_depth;
+    l.ip_inner_len = p.inner_len;
     p.src = IpAddress::v6(src.first<16>());
     p.dst = IpAddress::v6(dst.first<16>());
     l.checksum_dst = p.dst;

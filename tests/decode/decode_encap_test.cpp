@@ -609,3 +609,29 @@ TEST(IpInIp, NestedTunnelsCountDepth) {
 
 }  // namespace
 }  // namespace tocsin::decode::testing
+
+namespace tocsin::decode {
+namespace {
+
+TEST(TunnelCarrier, ATunnelWithoutIpInsideLeavesThePacketToItsCarrier) {
+    namespace tb = tocsin::testsupport;
+    const tb::Bytes arp(28, 0x01);
+    const tb::Bytes inner = tb::ethernet(0x0806, arp);
+    const tb::Bytes frame = tb::ethernet(
+        0x0800, tb::ip_packet("192.0.2.1", "192.0.2.2", 17,
+                              tb::udp(5555, 4789, tb::vxlan(7, inner), "192.0.2.1", "192.0.2.2")));
+    Decoder d{DecodeOptions{}};
+    Packet pkt;
+    Packet carrier;
+    pkt.data = ByteSpan(frame);
+    std::vector<std::uint8_t> reassembled;
+    EXPECT_FALSE(d.decode(kLinkEthernet, pkt, reassembled, &carrier));
+    EXPECT_EQ(pkt.tunnel_depth, 0);
+    EXPECT_EQ(pkt.ip_proto, kProtoUdp);
+    EXPECT_EQ(pkt.dport, 4789);
+    EXPECT_EQ(pkt.flow_key.recursion, 0);
+    EXPECT_EQ(pkt.flow_bytes(), frame.size());
+}
+
+}  // namespace
+}  // namespace tocsin::decode
