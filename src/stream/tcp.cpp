@@ -141,7 +141,9 @@ void TcpTracker::process(Flow& flow, Direction dir, Packet& pkt, StreamConsumer&
         return;
     }
     track_state(flow, s, dir, pkt);
-    if (!s.reassembling) return;
+    // Data before the handshake completes is not the session's yet (the receiver would not
+    // accept it either); with the SYN/ACK missing, only async-oneside or midstream proceed.
+    if (!s.reassembling || s.state == TcpState::syn_sent || s.state == TcpState::syn_recv) return;
     if (flags & kTcpAck) on_ack(flow, s, opposite(dir), pkt.tcp.ack, consumer);
     feed(flow, s, dir, pkt, consumer);
 }

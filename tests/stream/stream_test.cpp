@@ -905,3 +905,22 @@ TEST(TcpEvasion, FinOutsideTheWindowDoesNotCloseTheStream) {
 
 }  // namespace
 }  // namespace tocsin::stream
+
+namespace tocsin::stream {
+namespace {
+
+TEST(TcpState, WithoutTheSynAckTheSessionNeverEstablishes) {
+    Harness h;
+    tb::TcpSession s(kClientIp, kClientPort, kServerIp, kServerPort);
+    const auto hs = s.handshake();
+    h.feed(hs[0]);  // SYN; the SYN/ACK never reaches the sensor (lost, or a bad checksum)
+    h.feed(hs[2]);
+    h.feed(s.client_data(bytes("request")));
+    h.feed(s.client_fin());
+    EXPECT_EQ(tcp_state_name(h.state()), "syn_sent");
+    EXPECT_EQ(h.flow().state, FlowState::fresh);
+    EXPECT_EQ(h.stream(kToServer), "");
+}
+
+}  // namespace
+}  // namespace tocsin::stream
