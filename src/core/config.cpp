@@ -1,6 +1,7 @@
 #include "core/config.h"
 
 #include <algorithm>
+#include <functional>
 #include <cctype>
 #include <charconv>
 
@@ -62,30 +63,46 @@ std::string trim(std::string_view s) {
     return std::string(s);
 }
 
-void flatten(const YAML::Node& node, const std::string& prefix,
-             std::map<std::string, std::string, std::less<>>& out) {
+using Setter = std::function<void(const std::string&, const std::string&)>;
+
+std::string join_key(const std::string& prefix, const std::string& key) {
+    return prefix.empty() ? key : prefix + "." + key;
+}
+
+void flatten(const YAML::Node& node, const std::string& prefix, const Setter& set) {
     if (node.IsMap()) {
-        for (const auto& item : node) {
-            std::string key = item.first.as<std::string>();
-            flatten(item.second, prefix.empty() ? key : prefix + "." + key, out);
-        }
+        for (const auto& item : node) flatten(item.second, join_key(prefix, item.first.as<std::string>()), set);
     } else if (node.IsSequence()) {
-        // Lists of scalars become comma-separated values ("ports: [4789, 8472]").
+        // A list becomes the comma-separated names of its items ("ports: [4789, 8472]",
+        // "types: [alert, flow]"). Items that are one-key maps, as in suricata.yaml's
+        // "outputs: - eve-log: {...}", are named by their key and flattened beneath it.
         std::string joined;
-        bool scalars = true;
         for (const auto& item : node) {
-            if (!item.IsScalar()) {
-                scalars = false;
-                break;
+            std::string name;
+            if (item.IsScalar()) {
+                name = item.as<std::string>();
+            } else if (item.IsMap() && item.size() == 1) {
+                const auto only = item.begin();
+                name = only->first.as<std::string>();
+                flatten(only->second, join_key(prefix, name), set);
+            } else {
+                continue;
             }
-            if (!joined.empty()) joined += ",";
-            joined += item.as<std::string>();
+            joined += (joined.empty() ? "" : ",") + name;
         }
-        if (scalars && !prefix.empty()) out[prefix] = joined;
+        if (!prefix.empty()) set(prefix, joined);
     } else if (node.IsScalar() && !prefix.empty()) {
-        out[prefix] = node.as<std::string>();
+        set(prefix, node.as<std::string>());
     }
 }
+
+// Suricata's names for settings Tocsin keeps under its own key.
+const std::vector<std::pair<std::string_view, std::string_view>> kAliases = {
+    {"stream.checksum-validation", "checksum-validation"},
+    {"pcap-file.checksum-checks", "checksum-validation"},
+    {"outputs.eve-log.filename", "outputs.eve.filename"},
+    {"outputs.eve-log.append", "outputs.eve.append"},
+};
 
 }  // namespace
 
@@ -132,7 +149,7 @@ const std::vector<ConfigKeyInfo>& Config::known_keys() {
 void Config::load_yaml_text(std::string_view text) {
     try {
         YAML::Node root = YAML::Load(std::string(text));
-        flatten(root, "", values_);
+        flatten(root, "", [this](const std::string& k, const std::string& v) { set(k, v); });
     } catch (const YAML::Exception& e) {
         throw ConfigError(std::string("invalid YAML: ") + e.what());
     }
@@ -141,7 +158,7 @@ void Config::load_yaml_text(std::string_view text) {
 void Config::load_yaml_file(const std::string& path) {
     try {
         YAML::Node root = YAML::LoadFile(path);
-        flatten(root, "", values_);
+        flatten(root, "", [this](const std::string& k, const std::string& v) { set(k, v); });
     } catch (const YAML::BadFile&) {
         throw ConfigError(path + ": cannot read configuration file");
     } catch (const YAML::Exception& e) {
@@ -157,13 +174,36 @@ void Config::set_override(std::string_view assignment) {
 }
 
 void Config::set(std::string_view key, std::string_view value) {
+    for (const auto& [alias, canonical] : kAliases) {
+        if (key == alias) {
+            values_[std::string(canonical)] = std::string(value);
+            return;
+        }
+    }
+    if (key == "outputs.eve-log.types") {
+        // suricata.yaml lists the record types to write; Tocsin's switches follow the list.
+        const std::string list = "," + std::string(value) + ",";
+        for (const char* type : {"flow", "anomaly", "stats"})
+            values_[std::string("outputs.eve.types.") + type] =
+                list.find(std::string(",") + type + ",") != std::string::npos ? "yes" : "no";
+        return;
+    }
     values_[std::string(key)] = std::string(value);
 }
 
 std::optional<std::string> Config::get(std::string_view key) const {
     auto it = values_.find(key);
     if (it == values_.end()) return std::nullopt;
-    return it->second;
+    // "$NAME" refers to a variable, as in suricata.yaml ("ports: $VXLAN_PORTS").
+    std::string value = it->second;
+    for (int depth = 0; depth < 8 && value.size() > 1 && value.front() == '$'; ++depth) {
+        const std::string name = value.substr(1);
+        auto var = values_.find("vars.port-groups." + name);
+        if (var == values_.end()) var = values_.find("vars.address-groups." + name);
+        if (var == values_.end()) break;
+        value = var->second;
+    }
+    return value;
 }
 
 std::string Config::get_string(std::string_view key) const {
@@ -212,7 +252,9 @@ std::vector<std::string> Config::unknown_keys() const {
     std::vector<std::string> out;
     for (const auto& entry : values_) {
         const std::string& key = entry.first;
-        bool known = std::any_of(kKnownKeys.begin(), kKnownKeys.end(),
+        // Variables belong to rules (next to come) and to "$NAME" references.
+        bool known = key.starts_with("vars.") ||
+                     std::any_of(kKnownKeys.begin(), kKnownKeys.end(),
                                  [&](const ConfigKeyInfo& k) { return k.key == key; });
         if (!known) out.push_back(key);
     }

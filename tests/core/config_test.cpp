@@ -57,3 +57,39 @@ TEST(Config, ParsesSuricataSizes) {
 
 }  // namespace
 }  // namespace tocsin
+
+namespace tocsin {
+namespace {
+
+TEST(Config, ReadsSuricataYamlAsItIs) {
+    Config c;
+    c.load_yaml_text(
+        "vars:\n"
+        "  port-groups:\n"
+        "    VXLAN_PORTS: 4789\n"
+        "decoder:\n"
+        "  vxlan:\n"
+        "    ports: $VXLAN_PORTS\n"
+        "stream:\n"
+        "  checksum-validation: no\n"
+        "outputs:\n"
+        "  - fast:\n"
+        "      enabled: no\n"
+        "  - eve-log:\n"
+        "      filename: alerts.json\n"
+        "      types:\n"
+        "        - alert:\n"
+        "            payload: yes\n"
+        "        - flow\n");
+    EXPECT_EQ(c.get_string("decoder.vxlan.ports"), "4789");       // variable resolved
+    EXPECT_EQ(c.get_string("checksum-validation"), "no");          // Suricata's key name
+    EXPECT_EQ(c.get_string("outputs.eve.filename"), "alerts.json");
+    EXPECT_TRUE(c.get_bool("outputs.eve.types.flow"));
+    EXPECT_FALSE(c.get_bool("outputs.eve.types.stats"));           // not in the list
+    EXPECT_EQ(c.get_string("outputs"), "fast,eve-log");
+    EXPECT_EQ(c.get_string("outputs.eve-log.types.alert.payload"), "yes");
+    for (const auto& key : c.unknown_keys()) EXPECT_FALSE(key.starts_with("vars.")) << key;
+}
+
+}  // namespace
+}  // namespace tocsin
