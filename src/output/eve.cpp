@@ -22,6 +22,7 @@ void add_address(JsonWriter& j, std::string_view key, const IpAddress& a) {
 
 void add_endpoints(JsonWriter& j, const IpAddress& src, std::uint16_t sport, const IpAddress& dst,
                    std::uint16_t dport, std::uint8_t proto, bool ported) {
+    j.field("ip_v", unsigned{src.family});
     add_address(j, "src_ip", src);
     if (ported) j.field("src_port", unsigned{sport});
     add_address(j, "dest_ip", dst);
@@ -78,6 +79,20 @@ std::string proto_name(std::uint8_t proto) {
             return "IPv6-ICMP";
         case kProtoGre:
             return "GRE";
+        case 2:
+            return "IGMP";
+        case 4:
+            return "IPIP";
+        case 41:
+            return "IPv6";
+        case 89:
+            return "OSPF";
+        case 103:
+            return "PIM";
+        case 112:
+            return "VRRP";
+        case 115:
+            return "L2TP";
         case 50:
             return "ESP";
         case 51:
@@ -201,9 +216,24 @@ std::string stats_event(const RunStats& s, Timestamp now) {
     j.field("not_ip", d.not_ip);
     j.field("checksum_errors", d.checksum_errors);
     j.field("max_pkt_size", d.max_packet_size);
+    // Nested by layer as Suricata writes them: "event": {"ipv4": {"trunc_pkt": 2}}. The
+    // table lists each layer's events together, so one pass groups them.
     j.begin_object("event");
-    for (std::size_t i = 0; i < kAnomalyCount; ++i)
-        if (d.anomalies[i] != 0) j.field(anomaly_name(static_cast<Anomaly>(i)), d.anomalies[i]);
+    std::string_view open_layer;
+    for (std::size_t i = 0; i < kAnomalyCount; ++i) {
+        const auto a = static_cast<Anomaly>(i);
+        if (d.anomalies[i] == 0 || anomaly_kind(a) != AnomalyKind::decode) continue;
+        const std::string_view name = anomaly_name(a);
+        const auto dot = name.find('.');
+        const std::string_view layer = name.substr(0, dot);
+        if (layer != open_layer) {
+            if (!open_layer.empty()) j.end_object();
+            j.begin_object(layer);
+            open_layer = layer;
+        }
+        j.field(name.substr(dot + 1), d.anomalies[i]);
+    }
+    if (!open_layer.empty()) j.end_object();
     j.end_object();
     j.end_object();
 

@@ -138,6 +138,7 @@ TEST(Run, FlowRecordsMatchTheCraftedTraffic) {
         EXPECT_EQ(f["flow"]["reason"], "shutdown");
         EXPECT_EQ(f["flow"]["alerted"], false);
         EXPECT_TRUE(f["flow_id"].is_number_unsigned());
+        EXPECT_EQ(f["ip_v"], 4);
         if (f["proto"] == "TCP") {
             EXPECT_EQ(f["flow"]["state"], "closed") << name;
             EXPECT_EQ(f["tcp"]["state"], "closed") << name;
