@@ -58,7 +58,7 @@ PcapFile::Status PcapFile::next(Frame& frame) {
 }
 
 std::vector<InputFile> order_inputs(const std::vector<std::string>& paths, std::string& error) {
-    std::vector<std::string> files;
+    std::vector<InputFile> inputs;
     for (const auto& p : paths) {
         std::error_code ec;
         if (std::filesystem::is_directory(p, ec)) {
@@ -71,13 +71,11 @@ std::vector<InputFile> order_inputs(const std::vector<std::string>& paths, std::
                 return {};
             }
             std::sort(inside.begin(), inside.end());
-            files.insert(files.end(), inside.begin(), inside.end());
+            for (auto& f : inside) inputs.push_back(InputFile{std::move(f), std::nullopt, true});
         } else {
-            files.push_back(p);
+            inputs.push_back(InputFile{p, std::nullopt, false});
         }
     }
-    std::vector<InputFile> inputs;
-    for (const auto& f : files) inputs.push_back(InputFile{f, std::nullopt});
     if (inputs.size() < 2) return inputs;
     for (auto& in : inputs) {
         // Only regular files are probed: peeking into a pipe or stdin would consume it.

@@ -52,6 +52,7 @@ class PcapFile {
 struct InputFile {
     std::string path;
     std::optional<Timestamp> first_ts;  // unset when the file has no readable packet
+    bool from_folder = false;           // found by listing a folder, not named by the user
 };
 
 // Expands folders (their regular files, not recursively) and orders all inputs by the time of

@@ -1,6 +1,7 @@
 // tocsin command line. Flags follow Suricata's where a Suricata user would look for them.
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <string>
@@ -79,6 +80,12 @@ int run_command(const RunArgs& args) {
                    "ignored: {}\n",
                    unknown.size(), list);
     }
+    for (const auto& rules : args.rules) {
+        if (!std::ifstream(rules)) {
+            fmt::print(stderr, "tocsin: {}: cannot read rule file\n", rules);
+            return 1;
+        }
+    }
     if (!args.rules.empty())
         fmt::print(stderr,
                    "tocsin: warning: the rule engine is not part of this build yet; "
@@ -89,6 +96,16 @@ int run_command(const RunArgs& args) {
 
     if (args.reads.empty() == args.interface.empty()) {
         fmt::print(stderr, "tocsin: give capture files (-r) or an interface (-i), not both\n");
+        return kExitUsage;
+    }
+    if (std::count(args.reads.begin(), args.reads.end(), "-") > 1) {
+        fmt::print(stderr, "tocsin: standard input (-r -) can be read only once\n");
+        return kExitUsage;
+    }
+    if (!args.bpf_file.empty() && !args.bpf_words.empty()) {
+        fmt::print(stderr,
+                   "tocsin: give the capture filter in -F FILE or on the command line, "
+                   "not both\n");
         return kExitUsage;
     }
     std::string bpf;
@@ -149,21 +166,30 @@ int main(int argc, char** argv) {
     run->add_option("-c,--config", args.config_file, "tocsin.yaml");
     run->add_option("-l,--log-dir", args.log_dir, "Folder that receives eve.json");
     run->add_option("-k,--checksum", args.checksum_mode,
-                    "Checksum validation: all (default) or none");
+                    "Checksum validation: all or none (default: auto, off when the first 1000 "
+                    "packets show offloading)");
     run->add_option("--set", args.sets, "Override a configuration key: KEY=VALUE; repeatable");
     run->add_option("--workers", args.workers, "Worker threads (flow-affine)")
         ->check(CLI::Range(1u, 256u));
     run->add_option("--runmode", args.runmode, "Accepted for Suricata compatibility");
     run->add_flag("--simulate-ips", args.simulate_ips, "Treat the capture as inline traffic");
-    run->add_flag("-q,--quiet", args.quiet, "No progress line or summary");
+    run->add_flag("-q,--quiet", args.quiet,
+                  "No progress line or summary (warnings and errors still go to stderr)");
     // Suricata flags that change nothing here; accepted so existing scripts keep working.
     std::string data_dir;
     run->add_option("--data-dir", data_dir, "Accepted for Suricata compatibility");
     int verbosity = 0;
     run->add_flag("-v", verbosity, "Accepted for Suricata compatibility (verbosity)");
 
+    // "tocsin -r x.pcap" as a Suricata user types it: options without a command mean "run".
+    std::vector<std::string> words(argv + 1, argv + argc);
+    if (!words.empty() && words[0].size() > 1 && words[0][0] == '-' && words[0] != "--help" &&
+        words[0] != "-h" && words[0] != "--version")
+        words.insert(words.begin(), "run");
+    std::reverse(words.begin(), words.end());  // CLI11 takes the arguments last-first
+
     try {
-        app.parse(argc, argv);
+        app.parse(words);
     } catch (const CLI::ParseError& e) {
         const int rc = app.exit(e);
         return rc == 0 ? 0 : kExitUsage;

@@ -1,9 +1,9 @@
 #include "core/config.h"
 
 #include <algorithm>
-#include <functional>
 #include <cctype>
 #include <charconv>
+#include <functional>
 
 #include <yaml-cpp/yaml.h>
 
@@ -71,7 +71,8 @@ std::string join_key(const std::string& prefix, const std::string& key) {
 
 void flatten(const YAML::Node& node, const std::string& prefix, const Setter& set) {
     if (node.IsMap()) {
-        for (const auto& item : node) flatten(item.second, join_key(prefix, item.first.as<std::string>()), set);
+        for (const auto& item : node)
+            flatten(item.second, join_key(prefix, item.first.as<std::string>()), set);
     } else if (node.IsSequence()) {
         // A list becomes the comma-separated names of its items ("ports: [4789, 8472]",
         // "types: [alert, flow]"). Items that are one-key maps, as in suricata.yaml's

@@ -573,7 +573,7 @@ void Decoder::ipv4_options(Layer& l, ByteSpan options) {
     std::uint32_t seen[8] = {};  // bitmap of option types, for duplicates
     while (!c.empty()) {
         const std::uint8_t type = c.u8();
-        if (type == 0) return;  // end of option list; what follows is padding
+        if (type == 0) return;    // end of option list; what follows is padding
         if (type == 1) continue;  // no-operation
         if (c.empty()) {
             l.anomaly(Anomaly::Ipv4OptEolRequired);

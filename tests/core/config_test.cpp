@@ -81,11 +81,11 @@ TEST(Config, ReadsSuricataYamlAsItIs) {
         "        - alert:\n"
         "            payload: yes\n"
         "        - flow\n");
-    EXPECT_EQ(c.get_string("decoder.vxlan.ports"), "4789");       // variable resolved
-    EXPECT_EQ(c.get_string("checksum-validation"), "no");          // Suricata's key name
+    EXPECT_EQ(c.get_string("decoder.vxlan.ports"), "4789");  // variable resolved
+    EXPECT_EQ(c.get_string("checksum-validation"), "no");    // Suricata's key name
     EXPECT_EQ(c.get_string("outputs.eve.filename"), "alerts.json");
     EXPECT_TRUE(c.get_bool("outputs.eve.types.flow"));
-    EXPECT_FALSE(c.get_bool("outputs.eve.types.stats"));           // not in the list
+    EXPECT_FALSE(c.get_bool("outputs.eve.types.stats"));  // not in the list
     EXPECT_EQ(c.get_string("outputs"), "fast,eve-log");
     EXPECT_EQ(c.get_string("outputs.eve-log.types.alert.payload"), "yes");
     for (const auto& key : c.unknown_keys()) EXPECT_FALSE(key.starts_with("vars.")) << key;

@@ -279,6 +279,14 @@ TEST(Usage, ErrorsExitWithTwo) {
     EXPECT_EQ(bad_value.exit_code, 2);
     EXPECT_NE(bad_value.output.find("stream.midstream"), std::string::npos) << bad_value.output;
     EXPECT_EQ(run_tocsin({"run", "-r", pcap, "-c", dir.file("missing.yaml")}).exit_code, 2);
+    EXPECT_EQ(run_tocsin({"run", "-r", "-", "-r", "-"}).exit_code, 2);
+    { std::ofstream(dir.file("f.bpf")) << "udp\n"; }
+    EXPECT_EQ(run_tocsin({"run", "-r", pcap, "-F", dir.file("f.bpf"), "tcp"}).exit_code, 2);
+    EXPECT_EQ(run_tocsin({"run", "-r", pcap, "-S", dir.file("missing.rules")}).exit_code, 1);
+    // As a Suricata user types it: no command means "run".
+    const auto implicit = run_tocsin({"-q", "-r", pcap, "-l", dir.file("implicit")});
+    EXPECT_EQ(implicit.exit_code, 0) << implicit.output;
+    EXPECT_EQ(of_type(read_eve(dir.file("implicit/eve.json")), "flow").size(), 3u);
     EXPECT_EQ(run_tocsin({"--version"}).exit_code, 0);
 }
 

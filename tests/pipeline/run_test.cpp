@@ -394,6 +394,7 @@ TEST(Run, FolderInputsAreReadInTimeOrder) {
     };
     write_one("a.pcap", 1700000100);
     write_one("b.pcap", 1700000000);
+    write_bytes(dir.file("in/README.md"), text("# captures of the incident\n"));  // skipped
     const auto r = run_tocsin({"run", "-r", dir.file("in"), "-l", dir.path().string()});
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const auto anomalies = of_type(read_eve(dir.file("eve.json")), "anomaly");

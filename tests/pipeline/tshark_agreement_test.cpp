@@ -183,7 +183,8 @@ TEST(TsharkAgreement, FlowsMatchConversationStatistics) {
         for (const auto& [key, sides] : ours)
             if (!theirs.count(key)) {
                 only_tocsin++;
-                if (examples.size() < 15) examples.push_back("only in tocsin " + key + " in " + pcap);
+                if (examples.size() < 15)
+                    examples.push_back("only in tocsin " + key + " in " + pcap);
             }
     }
     const double rate =
