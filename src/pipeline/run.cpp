@@ -290,13 +290,13 @@ void Runner::add_frame(const capture::Frame& frame, std::uint32_t linktype,
 
 void Runner::read_file(const capture::InputFile& input, std::uint32_t file_index) {
     capture::PcapFile file(input.path);
-    stats_.files++;
     if (!file.is_open() && input.from_folder &&
         file.error().find("unknown file format") != std::string::npos) {
         // A README or checksum file next to the captures: not an input, not an error.
         fmt::print(stderr, "tocsin: {}: not a capture, skipped\n", input.path);
         return;
     }
+    stats_.files++;
     if (!file.is_open()) {
         fmt::print(stderr, "tocsin: {}: cannot read capture: {}\n", input.path, file.error());
         stats_.file_errors++;
