@@ -249,6 +249,16 @@ std::uint32_t Config::get_seconds(std::string_view key) const {
     return n * scale;
 }
 
+std::vector<std::pair<std::string, std::string>> Config::with_prefix(
+    std::string_view prefix) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto it = values_.lower_bound(prefix); it != values_.end(); ++it) {
+        if (!std::string_view(it->first).starts_with(prefix)) break;
+        out.emplace_back(it->first.substr(prefix.size()), it->second);
+    }
+    return out;
+}
+
 std::vector<std::string> Config::unknown_keys() const {
     std::vector<std::string> out;
     for (const auto& entry : values_) {

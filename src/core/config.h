@@ -42,6 +42,9 @@ class Config {
     std::uint64_t get_size(std::string_view key) const;     // "64mb", "1gb", "4096"
     std::uint32_t get_seconds(std::string_view key) const;  // "60", "2m"
 
+    // Every key under `prefix` ("vars.address-groups."), with the prefix removed.
+    std::vector<std::pair<std::string, std::string>> with_prefix(std::string_view prefix) const;
+
     // Keys that were set but have no meaning in Tocsin.
     std::vector<std::string> unknown_keys() const;
 
