@@ -20,27 +20,10 @@ Bytes inner_udp6() {
 }
 
 void expect_inner_tcp4(const Packet& p) {
-    EXPECT_EQ(p.ip_version, 4);
-    EXPECT_EQ(p.src, addr("10.0.0.1"));
-    EXPECT_EQ(p.dst, addr("10.0.0.2"));
-    EXPECT_EQ(p.ip_proto, kProtoTcp);
-    EXPECT_TRUE(p.has_l4);
-    EXPECT_EQ(p.sport, 1234);
-    EXPECT_EQ(p.dport, 80);
-    EXPECT_EQ(payload_of(p), bytes_of("hello"));
-    EXPECT_FALSE(p.checksum_bad);
+    expect_tcp4_fields(p);
 }
-
 void expect_inner_udp6(const Packet& p) {
-    EXPECT_EQ(p.ip_version, 6);
-    EXPECT_EQ(p.src, addr("2001:db8::1"));
-    EXPECT_EQ(p.dst, addr("2001:db8::2"));
-    EXPECT_EQ(p.ip_proto, kProtoUdp);
-    EXPECT_TRUE(p.has_l4);
-    EXPECT_EQ(p.sport, 5353);
-    EXPECT_EQ(p.dport, 53);
-    EXPECT_EQ(payload_of(p), bytes_of("query"));
-    EXPECT_FALSE(p.checksum_bad);
+    expect_udp6_fields(p);
 }
 
 // ---- 802.1Q / 802.1ad ---------------------------------------------------------------------

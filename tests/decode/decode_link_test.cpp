@@ -9,33 +9,17 @@ namespace {
 
 using ::testing::IsEmpty;
 
-// Checks the fields of tcp_packet("10.0.0.1", "10.0.0.2", 1234, 80, "hello").
+// A clean decode of tcp_packet("10.0.0.1", "10.0.0.2", 1234, 80, "hello").
 void expect_tcp4_tuple(const Packet& p) {
     EXPECT_THAT(anomaly_names(p), IsEmpty());
-    EXPECT_EQ(p.ip_version, 4);
-    EXPECT_EQ(p.src, addr("10.0.0.1"));
-    EXPECT_EQ(p.dst, addr("10.0.0.2"));
-    EXPECT_EQ(p.ip_proto, kProtoTcp);
-    EXPECT_TRUE(p.has_l4);
-    EXPECT_EQ(p.sport, 1234);
-    EXPECT_EQ(p.dport, 80);
-    EXPECT_EQ(payload_of(p), bytes_of("hello"));
-    EXPECT_FALSE(p.checksum_bad);
+    expect_tcp4_fields(p);
     EXPECT_TRUE(p.has_flow_key);
 }
 
-// Checks the fields of udp_packet("2001:db8::1", "2001:db8::2", 5353, 53, "query").
+// A clean decode of udp_packet("2001:db8::1", "2001:db8::2", 5353, 53, "query").
 void expect_udp6_tuple(const Packet& p) {
     EXPECT_THAT(anomaly_names(p), IsEmpty());
-    EXPECT_EQ(p.ip_version, 6);
-    EXPECT_EQ(p.src, addr("2001:db8::1"));
-    EXPECT_EQ(p.dst, addr("2001:db8::2"));
-    EXPECT_EQ(p.ip_proto, kProtoUdp);
-    EXPECT_TRUE(p.has_l4);
-    EXPECT_EQ(p.sport, 5353);
-    EXPECT_EQ(p.dport, 53);
-    EXPECT_EQ(payload_of(p), bytes_of("query"));
-    EXPECT_FALSE(p.checksum_bad);
+    expect_udp6_fields(p);
     EXPECT_TRUE(p.has_flow_key);
 }
 

@@ -95,6 +95,33 @@ class Harness {
     std::deque<Packet> packets_;
 };
 
+// The fields of tcp_packet("10.0.0.1", "10.0.0.2", 1234, 80) carrying "hello", wherever it
+// was found (plain, tunnelled, behind any link layer).
+inline void expect_tcp4_fields(const Packet& p) {
+    EXPECT_EQ(p.ip_version, 4);
+    EXPECT_EQ(p.src, addr("10.0.0.1"));
+    EXPECT_EQ(p.dst, addr("10.0.0.2"));
+    EXPECT_EQ(p.ip_proto, kProtoTcp);
+    EXPECT_TRUE(p.has_l4);
+    EXPECT_EQ(p.sport, 1234);
+    EXPECT_EQ(p.dport, 80);
+    EXPECT_EQ(payload_of(p), bytes_of("hello"));
+    EXPECT_FALSE(p.checksum_bad);
+}
+
+// The fields of udp_packet("2001:db8::1", "2001:db8::2", 5353, 53) carrying "query".
+inline void expect_udp6_fields(const Packet& p) {
+    EXPECT_EQ(p.ip_version, 6);
+    EXPECT_EQ(p.src, addr("2001:db8::1"));
+    EXPECT_EQ(p.dst, addr("2001:db8::2"));
+    EXPECT_EQ(p.ip_proto, kProtoUdp);
+    EXPECT_TRUE(p.has_l4);
+    EXPECT_EQ(p.sport, 5353);
+    EXPECT_EQ(p.dport, 53);
+    EXPECT_EQ(payload_of(p), bytes_of("query"));
+    EXPECT_FALSE(p.checksum_bad);
+}
+
 inline DecodeOptions options_without_checksums() {
     DecodeOptions o;
     o.validate_checksums = false;
