@@ -60,11 +60,7 @@ int run_command(const RunArgs& args) {
             config.set("checksum-validation", args.checksum_mode == "all" ? "yes" : "no");
         }
         for (const auto& s : args.sets) config.set_override(s);
-        // Validate every typed key up front so a bad value is a usage error, not a crash later.
-        for (const auto& key : tocsin::Config::known_keys()) {
-            const std::string v = config.get_string(key.key);
-            (void)v;
-        }
+        tocsin::pipeline::validate_config(config);
     } catch (const tocsin::ConfigError& e) {
         fmt::print(stderr, "tocsin: {}\n", e.what());
         return kExitUsage;

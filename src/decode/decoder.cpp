@@ -496,8 +496,7 @@ void Decoder::ipv4(Layer& l, ByteSpan data) {
         return;
     }
     const std::uint8_t version_ihl = c.u8();
-    const std::uint8_t tos = c.u8();
-    (void)tos;
+    c.skip(1);  // type of service: read by rule keywords from ip_header, not by the decoder
     const std::uint16_t total_length = c.u16be();
     const std::uint16_t id = c.u16be();
     const std::uint16_t flags_offset = c.u16be();

@@ -577,6 +577,20 @@ void Runner::summary(const RunResult& r) const {
 
 }  // namespace
 
+void validate_config(const Config& config) {
+    (void)decode::DecodeOptions::from_config(config);
+    (void)flow::FlowTableOptions::from_config(config, 1);
+    (void)stream::StreamOptions::from_config(config, 1);
+    (void)config.get_seconds("stats.interval");
+    (void)config.get_size("outputs.eve.buffer-size");
+    for (const char* key : {"outputs.eve.append", "outputs.eve.types.flow",
+                            "outputs.eve.types.anomaly", "outputs.eve.types.stats"})
+        (void)config.get_bool(key);
+    const std::string checksums = config.get_string("checksum-validation");
+    if (checksums != "auto" && !parse_bool(checksums))
+        throw ConfigError("checksum-validation: expected yes, no or auto, got '" + checksums + "'");
+}
+
 RunResult run_files(const RunOptions& options, const Config& config) {
     Runner runner(options, config);
     return runner.run();

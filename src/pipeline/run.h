@@ -36,6 +36,10 @@ struct RunResult {
     std::string eve_path;
 };
 
+// Reads every configuration value a run will use; throws ConfigError naming the first bad one,
+// so a typo is a usage error before any output is touched, not a failure at the end of a run.
+void validate_config(const Config& config);
+
 // Runs the pipeline; diagnostics go to stderr, events to LOGDIR/eve.json.
 RunResult run_files(const RunOptions& options, const Config& config);
 

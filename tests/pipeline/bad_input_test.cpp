@@ -279,6 +279,18 @@ TEST(Usage, ErrorsExitWithTwo) {
     EXPECT_EQ(bad_value.exit_code, 2);
     EXPECT_NE(bad_value.output.find("stream.midstream"), std::string::npos) << bad_value.output;
     EXPECT_EQ(run_tocsin({"run", "-r", pcap, "-c", dir.file("missing.yaml")}).exit_code, 2);
+    // Checked before any output is touched, not found out at the end of the run.
+    { std::ofstream(dir.file("eve.json")) << "kept\n"; }
+    const auto late_key = run_tocsin({"run", "-r", pcap, "-l", dir.path().string(), "--set",
+                                      "outputs.eve.types.stats=sometimes"});
+    EXPECT_EQ(late_key.exit_code, 2) << late_key.output;
+    EXPECT_NE(late_key.output.find("outputs.eve.types.stats"), std::string::npos);
+    std::ifstream kept(dir.file("eve.json"));
+    std::string first_line;
+    std::getline(kept, first_line);
+    EXPECT_EQ(first_line, "kept");
+    EXPECT_EQ(run_tocsin({"run", "-r", pcap, "--set", "flow.memcap=lots"}).exit_code, 2);
+    EXPECT_EQ(run_tocsin({"run", "-r", pcap, "--set", "checksum-validation=maybe"}).exit_code, 2);
     EXPECT_EQ(run_tocsin({"run", "-r", "-", "-r", "-"}).exit_code, 2);
     { std::ofstream(dir.file("f.bpf")) << "udp\n"; }
     EXPECT_EQ(run_tocsin({"run", "-r", pcap, "-F", dir.file("f.bpf"), "tcp"}).exit_code, 2);
