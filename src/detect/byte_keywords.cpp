@@ -1,0 +1,1 @@
+#include "detect/byte_keywords.h"

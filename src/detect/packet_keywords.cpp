@@ -1,0 +1,1 @@
+#include "detect/packet_keywords.h"

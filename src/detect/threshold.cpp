@@ -1,0 +1,1 @@
+#include "detect/threshold.h"

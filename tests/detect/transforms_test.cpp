@@ -1,0 +1,5 @@
+#include <gtest/gtest.h>
+
+#include "detect/transforms.h"
+
+TEST(Placeholder, Builds) { SUCCEED(); }
