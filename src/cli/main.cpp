@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/config.h"
+#include "detect/rule_loader.h"
 #include "pipeline/run.h"
 
 namespace {
@@ -21,12 +22,56 @@ void on_stop_signal(int) {
     tocsin::pipeline::StopRequest::requested = 1;
 }
 
+void on_reload_signal(int) {
+    tocsin::pipeline::ReloadRequest::requested = 1;
+}
+
 void install_signal_handlers() {
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+    struct sigaction reload {};
+    reload.sa_handler = on_reload_signal;
+    sigemptyset(&reload.sa_mask);
+    sigaction(SIGUSR2, &reload, nullptr);
+}
+
+// Loads the configuration a command names: -c file, then --set overrides.
+bool load_config(tocsin::Config& config, const std::string& file,
+                 const std::vector<std::string>& sets) {
+    try {
+        if (!file.empty()) config.load_yaml_file(file);
+        for (const auto& s : sets) config.set_override(s);
+    } catch (const tocsin::ConfigError& e) {
+        fmt::print(stderr, "tocsin: {}\n", e.what());
+        return false;
+    }
+    return true;
+}
+
+struct RulesCheckArgs {
+    std::vector<std::string> files;
+    std::string config_file;
+    std::vector<std::string> sets;
+    bool quiet = false;
+};
+
+// `tocsin rules check FILE...`: every failing rule as FILE:LINE: sid N: reason, then a summary
+// of the causes; exit 1 when any rule failed.
+int rules_check_command(const RulesCheckArgs& args) {
+    tocsin::Config config;
+    if (!load_config(config, args.config_file, args.sets)) return kExitUsage;
+    std::vector<std::string> problems;
+    const tocsin::detect::RuleLoadOptions options =
+        tocsin::detect::rule_load_options(config, problems);
+    for (const auto& p : problems) fmt::print(stderr, "tocsin: {}\n", p);
+    const tocsin::detect::RuleSet set = tocsin::detect::load_rules(args.files, options);
+    if (!args.quiet)
+        for (const auto& e : set.errors) fmt::print("{}\n", tocsin::detect::format_rule_error(e));
+    fmt::print("{}", tocsin::detect::format_error_summary(set));
+    return set.errors.empty() && problems.empty() ? 0 : 1;
 }
 
 struct RunArgs {
@@ -82,12 +127,7 @@ int run_command(const RunArgs& args) {
             return 1;
         }
     }
-    if (!args.rules.empty())
-        fmt::print(stderr,
-                   "tocsin: warning: the rule engine is not part of this build yet; "
-                   "{} rule file(s) ignored\n",
-                   args.rules.size());
-    if (args.simulate_ips)
+    if (args.simulate_ips && args.rules.empty())
         fmt::print(stderr, "tocsin: warning: --simulate-ips has no effect without rules\n");
 
     if (args.reads.empty() == args.interface.empty()) {
@@ -128,6 +168,8 @@ int run_command(const RunArgs& args) {
     options.run_as_group = args.group;
     options.log_dir = args.log_dir.empty() ? config.get_string("default-log-dir") : args.log_dir;
     options.workers = args.workers;
+    options.rule_files = args.rules;
+    options.simulate_ips = args.simulate_ips;
     options.progress = isatty(STDERR_FILENO) != 0 && !args.quiet;
     options.summary = !args.quiet;
     install_signal_handlers();
@@ -177,6 +219,15 @@ int main(int argc, char** argv) {
     int verbosity = 0;
     run->add_flag("-v", verbosity, "Accepted for Suricata compatibility (verbosity)");
 
+    RulesCheckArgs check_args;
+    auto* rules = app.add_subcommand("rules", "Work with rule files");
+    rules->require_subcommand(1);
+    auto* check = rules->add_subcommand("check", "Load rule files and report every rule that fails");
+    check->add_option("files", check_args.files, "Rule files")->required();
+    check->add_option("-c,--config", check_args.config_file, "tocsin.yaml (variables, files)");
+    check->add_option("--set", check_args.sets, "Override a configuration key: KEY=VALUE");
+    check->add_flag("-q,--quiet", check_args.quiet, "Only the summary");
+
     // "tocsin -r x.pcap" as a Suricata user types it: options without a command mean "run".
     std::vector<std::string> words(argv + 1, argv + argc);
     if (!words.empty() && words[0].size() > 1 && words[0][0] == '-' && words[0] != "--help" &&
@@ -191,5 +242,6 @@ int main(int argc, char** argv) {
         return rc == 0 ? 0 : kExitUsage;
     }
     if (run->parsed()) return run_command(args);
+    if (check->parsed()) return rules_check_command(check_args);
     return kExitUsage;
 }

@@ -52,6 +52,11 @@ const std::vector<ConfigKeyInfo> kKnownKeys = {
     {"outputs.eve.types.flow", "yes", "write flow events"},
     {"outputs.eve.types.anomaly", "yes", "write anomaly events"},
     {"outputs.eve.types.stats", "yes", "write a stats event at the end of the run"},
+    {"outputs.eve.types.alert", "yes", "write alert events"},
+    {"outputs.eve.types.drop", "yes", "write drop events (--simulate-ips)"},
+    {"classification-file", "", "classification.config for classtype (built-in table if empty)"},
+    {"threshold-file", "", "threshold.config: suppress, threshold, event_filter, rate_filter"},
+    {"detect.packet-alert-max", "15", "alerts kept per packet"},
     {"default-log-dir", ".", "log directory when -l is not given"},
     {"stats.interval", "8", "live capture: seconds between stats events (0: only at the end)"},
     {"runmode", "workers", "accepted for Suricata compatibility"},
@@ -184,7 +189,7 @@ void Config::set(std::string_view key, std::string_view value) {
     if (key == "outputs.eve-log.types") {
         // suricata.yaml lists the record types to write; Tocsin's switches follow the list.
         const std::string list = "," + std::string(value) + ",";
-        for (const char* type : {"flow", "anomaly", "stats"})
+        for (const char* type : {"flow", "anomaly", "stats", "alert", "drop"})
             values_[std::string("outputs.eve.types.") + type] =
                 list.find(std::string(",") + type + ",") != std::string::npos ? "yes" : "no";
         return;

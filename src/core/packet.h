@@ -33,18 +33,45 @@ enum TcpFlags : std::uint8_t {
     kTcpCwr = 0x80,
 };
 
+// The IPv4 flag bits in their wire order below the fragment offset; IPv6 sets only MF, from its
+// Fragment header.
+enum IpFragFlag : std::uint8_t {
+    kIpFragMf = 0x01,  // more fragments
+    kIpFragDf = 0x02,  // don't fragment
+    kIpFragRb = 0x04,  // reserved bit
+};
+
+// IPv4 options present in a header, one bit per option type (what the ipopts keyword tests).
+enum Ipv4OptionBit : std::uint16_t {
+    kIpOptEol = 1u << 0,
+    kIpOptNop = 1u << 1,
+    kIpOptRr = 1u << 2,       // record route
+    kIpOptTs = 1u << 3,       // timestamp
+    kIpOptSec = 1u << 4,      // security
+    kIpOptEsec = 1u << 5,     // extended security
+    kIpOptLsrr = 1u << 6,     // loose source route
+    kIpOptSsrr = 1u << 7,     // strict source route
+    kIpOptSatid = 1u << 8,    // stream identifier
+    kIpOptQs = 1u << 9,       // quick-start
+    kIpOptRtrAlt = 1u << 10,  // router alert
+    kIpOptCipso = 1u << 11,   // commercial security
+    kIpOptOther = 1u << 12,   // any type not listed above
+};
+
 struct TcpInfo {
     std::uint32_t seq = 0;
     std::uint32_t ack = 0;
     std::uint16_t window = 0;
     std::uint8_t flags = 0;
     std::uint8_t header_len = 0;
+    std::uint16_t urgent_pointer = 0;
     // Options the stream tracker uses.
     bool has_mss = false;
     bool has_wscale = false;
     bool sack_permitted = false;
     bool has_timestamp = false;
-    std::uint8_t wscale = 0;
+    std::uint8_t wscale = 0;      // capped at 14, as RFC 7323 has receivers do
+    std::uint8_t wscale_raw = 0;  // as sent
     std::uint16_t mss = 0;
     std::uint32_t ts_value = 0;
     std::uint32_t ts_echo = 0;
@@ -86,6 +113,11 @@ struct Packet {
     std::uint8_t ip_proto = 0;  // transport protocol after extension headers
     std::uint8_t ttl = 0;
     std::uint16_t ip_id = 0;
+    std::uint8_t ip_tos = 0;         // IPv4 type of service, IPv6 traffic class
+    std::uint8_t frag_flags = 0;     // IpFragFlag bits
+    std::uint16_t frag_offset = 0;   // in 8-byte units (IPv4 header or IPv6 Fragment header)
+    bool ipv6_frag_header = false;   // an IPv6 Fragment header was present (atomic ones too)
+    std::uint16_t ipv4_options = 0;  // Ipv4OptionBit set
     ByteSpan ip_header;
     ByteSpan ip_payload;
     bool is_fragment = false;     // an IP fragment (not yet reassembled)
@@ -103,6 +135,7 @@ struct Packet {
     std::uint8_t icmp_code = 0;
     std::uint16_t icmp_id = 0;  // echo/timestamp/info identifier
     std::uint16_t icmp_seq = 0;
+    ByteSpan l4_header;  // TCP header with options, UDP header, ICMP's first 8 bytes
     ByteSpan payload;
 
     bool checksum_bad = false;  // IP or transport checksum failed validation

@@ -52,6 +52,38 @@ bool is_ipv4_option_known(std::uint8_t type) {
     }
 }
 
+// The ipopts keyword's bit for an IPv4 option type.
+std::uint16_t ipv4_option_bit(std::uint8_t type) {
+    switch (type) {
+        case 0:
+            return kIpOptEol;
+        case 1:
+            return kIpOptNop;
+        case 7:
+            return kIpOptRr;
+        case 25:
+            return kIpOptQs;
+        case 68:
+            return kIpOptTs;
+        case 130:
+            return kIpOptSec;
+        case 131:
+            return kIpOptLsrr;
+        case 133:
+            return kIpOptEsec;
+        case 134:
+            return kIpOptCipso;
+        case 136:
+            return kIpOptSatid;
+        case 137:
+            return kIpOptSsrr;
+        case 148:
+            return kIpOptRtrAlt;
+        default:
+            return kIpOptOther;
+    }
+}
+
 // +1: an ICMP query (echo, timestamp, information, address mask request), -1: its reply,
 // 0: anything else.
 int icmp_query_role(const Packet& pkt) {
@@ -496,7 +528,7 @@ void Decoder::ipv4(Layer& l, ByteSpan data) {
         return;
     }
     const std::uint8_t version_ihl = c.u8();
-    c.skip(1);  // type of service: read by rule keywords from ip_header, not by the decoder
+    const std::uint8_t tos = c.u8();
     const std::uint16_t total_length = c.u16be();
     const std::uint16_t id = c.u16be();
     const std::uint16_t flags_offset = c.u16be();
@@ -534,6 +566,12 @@ void Decoder::ipv4(Layer& l, ByteSpan data) {
     p.ip_proto = proto;
     p.ttl = ttl;
     p.ip_id = id;
+    p.ip_tos = tos;
+    p.frag_flags = static_cast<std::uint8_t>(flags_offset >> 13);  // RB, DF, MF
+    p.frag_offset = flags_offset & 0x1fff;
+    p.ipv6_frag_header = false;
+    p.ipv4_options = 0;
+    p.l4_header = {};
     p.has_l4 = false;
     p.sport = p.dport = 0;
     p.payload = {};
@@ -572,6 +610,7 @@ void Decoder::ipv4_options(Layer& l, ByteSpan options) {
     std::uint32_t seen[8] = {};  // bitmap of option types, for duplicates
     while (!c.empty()) {
         const std::uint8_t type = c.u8();
+        if (type <= 1) l.pkt.ipv4_options |= ipv4_option_bit(type);
         if (type == 0) return;    // end of option list; what follows is padding
         if (type == 1) continue;  // no-operation
         if (c.empty()) {
@@ -584,6 +623,7 @@ void Decoder::ipv4_options(Layer& l, ByteSpan options) {
             return;
         }
         ByteCursor body = c.sub(length - 2u);
+        l.pkt.ipv4_options |= ipv4_option_bit(type);
         if (seen[type / 32] & (1u << (type % 32))) l.anomaly(Anomaly::Ipv4OptDuplicate);
         seen[type / 32] |= 1u << (type % 32);
         switch (type) {
@@ -653,6 +693,12 @@ void Decoder::ipv6(Layer& l, ByteSpan data) {
     p.dst = IpAddress::v6(dst.first<16>());
     l.checksum_dst = p.dst;
     p.ttl = hop_limit;
+    p.ip_tos = static_cast<std::uint8_t>(vtf >> 20);  // traffic class
+    p.frag_flags = 0;
+    p.frag_offset = 0;
+    p.ipv6_frag_header = false;
+    p.ipv4_options = 0;
+    p.l4_header = {};
     p.has_l4 = false;
     p.sport = p.dport = 0;
     p.payload = {};
@@ -746,6 +792,9 @@ void Decoder::ipv6(Layer& l, ByteSpan data) {
                     l.anomaly(Anomaly::Ipv6FhNonZeroReservedField);
                 const std::uint32_t offset = (offset_flags >> 3) * 8u;
                 const bool more = offset_flags & 1;
+                p.ipv6_frag_header = true;
+                p.frag_offset = static_cast<std::uint16_t>(offset_flags >> 3);
+                p.frag_flags = more ? kIpFragMf : 0;
                 if (offset == 0 && !more) {
                     // An atomic fragment: legal but pointless; decode what follows.
                     l.anomaly(Anomaly::Ipv6ExthdrUselessFh);
@@ -906,7 +955,8 @@ void Decoder::tcp(Layer& l, ByteSpan data) {
     const std::uint8_t offset_reserved = c.u8();
     p.tcp.flags = c.u8();
     p.tcp.window = c.u16be();
-    c.skip(4);  // checksum, urgent pointer
+    c.skip(2);  // checksum, verified over the whole segment below
+    p.tcp.urgent_pointer = c.u16be();
     const std::size_t header_len = (offset_reserved >> 4) * 4u;
     if (header_len < 20) {
         l.anomaly(Anomaly::TcpHlenTooSmall);
@@ -918,6 +968,7 @@ void Decoder::tcp(Layer& l, ByteSpan data) {
     }
     stats_.tcp++;
     p.tcp.header_len = static_cast<std::uint8_t>(header_len);
+    p.l4_header = data.first(header_len);
     if (header_len > 20) tcp_options(l, data.subspan(20, header_len - 20));
     p.payload = data.subspan(header_len);
     p.has_l4 = true;
@@ -959,7 +1010,8 @@ void Decoder::tcp_options(Layer& l, ByteSpan options) {
                     break;
                 }
                 duplicate(t.has_wscale);
-                t.wscale = std::min<std::uint8_t>(body.u8(), 14);
+                t.wscale_raw = body.u8();
+                t.wscale = std::min<std::uint8_t>(t.wscale_raw, 14);
                 break;
             case 4:  // SACK permitted
                 if (length != 2) {
@@ -1008,6 +1060,7 @@ void Decoder::udp(Layer& l, ByteSpan data) {
     }
     stats_.udp++;
     ByteSpan datagram = data.first(length);
+    p.l4_header = datagram.first(8);
     p.payload = datagram.subspan(8);
     p.has_l4 = true;
     // A zero checksum means "none" over IPv4; over IPv6 it is mandatory (RFC 8200).
@@ -1031,6 +1084,7 @@ void Decoder::icmpv4(Layer& l, ByteSpan data) {
         return;
     }
     stats_.icmpv4++;
+    p.l4_header = data.first(8);
     p.icmp_type = c.u8();
     p.icmp_code = c.u8();
     c.skip(2);  // checksum, verified over the whole message below
@@ -1070,6 +1124,7 @@ void Decoder::icmpv6(Layer& l, ByteSpan data) {
         return;
     }
     stats_.icmpv6++;
+    p.l4_header = data.first(std::min<std::size_t>(data.size(), 8));
     p.icmp_type = c.u8();
     p.icmp_code = c.u8();
     c.skip(2);

@@ -84,9 +84,11 @@ bool parse_u32(std::string_view text, std::uint32_t& out) {
 // quotes do not protect a ';', only '\;' does; quotes are each keyword's to check).
 bool split_options(std::string_view body, std::vector<RuleOption>& out, std::string& error) {
     std::string current;
+    std::string current_raw;  // the same with its escapes, for pcre
     bool escaped = false;
-    auto finish = [&](std::string_view piece) -> bool {
+    auto finish = [&](std::string_view piece, std::string_view raw) -> bool {
         piece = trim(piece);
+        raw = trim(raw);
         if (piece.empty()) return true;
         RuleOption o;
         const auto colon = piece.find(':');
@@ -95,6 +97,8 @@ bool split_options(std::string_view body, std::vector<RuleOption>& out, std::str
         if (colon != std::string_view::npos) {
             o.has_value = true;
             o.value = std::string(trim(piece.substr(colon + 1)));
+            const auto raw_colon = raw.find(':');
+            o.raw_value = std::string(trim(raw.substr(raw_colon + 1)));
         }
         if (o.name.empty()) {
             error = "option without a name: '" + std::string(piece) + "'";
@@ -115,14 +119,18 @@ bool split_options(std::string_view body, std::vector<RuleOption>& out, std::str
             // \; \" \\ stand for the character; other escapes stay for the keyword to judge.
             if (c != ';' && c != '"' && c != '\\') current.push_back('\\');
             current.push_back(c);
+            current_raw.push_back(c);
             escaped = false;
         } else if (c == '\\') {
             escaped = true;
+            current_raw.push_back(c);
         } else if (c == ';') {
-            if (!finish(current)) return false;
+            if (!finish(current, current_raw)) return false;
             current.clear();
+            current_raw.clear();
         } else {
             current.push_back(c);
+            current_raw.push_back(c);
         }
     }
     if (escaped) {

@@ -28,6 +28,7 @@ enum class RuleAction : std::uint8_t {
 struct RuleOption {
     std::string name;
     std::string value;       // unescaped (\; \" \\ resolved), surrounding quotes kept
+    std::string raw_value;   // as written, escapes intact (pcre hands them to PCRE2)
     bool has_value = false;  // "nocase;" has none
 };
 

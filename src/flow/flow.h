@@ -54,6 +54,7 @@ struct Flow {
 
     std::unique_ptr<StageState> stream_state;  // the stream stage's TCP session
     std::unique_ptr<StageState> app_state;     // the app-layer's parser state
+    std::unique_ptr<StageState> detect_state;  // flowbits, flowints, stream windows
 
     // Intrusive LRU list (indices into the table's pool).
     std::uint32_t lru_prev = 0;

@@ -173,6 +173,123 @@ std::string anomaly_event(const Packet& pkt, Anomaly anomaly, const flow::Flow* 
     return out;
 }
 
+namespace {
+
+std::string_view action_name(detect::AlertAction a) {
+    return a == detect::AlertAction::blocked ? "blocked" : "allowed";
+}
+
+void add_packet_header(JsonWriter& j, const Packet& pkt, const flow::Flow* flow,
+                       std::string_view event_type, std::string_view pcap_filename) {
+    add_timestamp(j, "timestamp", pkt.ts);
+    if (flow != nullptr) j.field("flow_id", flow->flow_id);
+    if (!pcap_filename.empty()) j.field("pcap_filename", pcap_filename);
+    j.field("pcap_cnt", pkt.pcap_cnt);
+    j.field("event_type", event_type);
+    add_vlan(j, pkt.vlan);
+    if (pkt.ip_version != 0) {
+        add_endpoints(j, pkt.src, pkt.sport, pkt.dst, pkt.dport, pkt.ip_proto,
+                      pkt.has_l4 && has_ports(pkt.ip_proto));
+        if (pkt.ip_proto == kProtoIcmp || pkt.ip_proto == kProtoIcmpv6) {
+            j.field("icmp_type", unsigned{pkt.icmp_type});
+            j.field("icmp_code", unsigned{pkt.icmp_code});
+        }
+    }
+    j.field("pkt_src", pkt.is_reassembled ? "defrag" : "wire/pcap");
+}
+
+// Suricata groups metadata values by key: "metadata": {"attack_target": ["Client_Endpoint"]}.
+void add_metadata(JsonWriter& j, const detect::Signature& sig) {
+    if (sig.metadata.empty()) return;
+    j.begin_object("metadata");
+    std::vector<bool> done(sig.metadata.size(), false);
+    for (std::size_t i = 0; i < sig.metadata.size(); ++i) {
+        if (done[i]) continue;
+        j.begin_array(sig.metadata[i].first);
+        for (std::size_t k = i; k < sig.metadata.size(); ++k) {
+            if (sig.metadata[k].first != sig.metadata[i].first) continue;
+            done[k] = true;
+            j.element(std::string_view(sig.metadata[k].second));
+        }
+        j.end_array();
+    }
+    j.end_object();
+}
+
+void add_flow_summary(JsonWriter& j, const flow::Flow& f) {
+    j.begin_object("flow");
+    j.field("pkts_toserver", f.pkts[0]);
+    j.field("pkts_toclient", f.pkts[1]);
+    j.field("bytes_toserver", f.bytes[0]);
+    j.field("bytes_toclient", f.bytes[1]);
+    add_timestamp(j, "start", f.start);
+    add_address(j, "src_ip", f.client_addr);
+    add_address(j, "dest_ip", f.server_addr);
+    if (has_ports(f.proto)) {
+        j.field("src_port", unsigned{f.client_port});
+        j.field("dest_port", unsigned{f.server_port});
+    }
+    j.end_object();
+}
+
+}  // namespace
+
+std::string alert_event(const Packet& pkt, const flow::Flow* flow, flow::Direction dir,
+                        const detect::Alert& alert, std::string_view pcap_filename) {
+    const detect::Signature& sig = *alert.sig;
+    std::string out;
+    out.reserve(768);
+    JsonWriter j(out);
+    j.begin_object();
+    add_packet_header(j, pkt, flow, "alert", pcap_filename);
+    if (flow != nullptr)
+        j.field("direction", dir == flow::Direction::to_server ? "to_server" : "to_client");
+    j.begin_object("alert");
+    j.field("action", action_name(alert.action));
+    j.field("gid", sig.gid);
+    j.field("signature_id", sig.sid);
+    j.field("rev", sig.rev);
+    j.field("signature", sig.msg);
+    j.field("category", sig.category);
+    j.field("severity", sig.priority);
+    add_metadata(j, sig);
+    j.end_object();
+    if (flow != nullptr) {
+        if (!flow->app_proto.empty()) j.field("app_proto", flow->app_proto);
+        add_flow_summary(j, *flow);
+    }
+    j.end_object();
+    return out;
+}
+
+std::string drop_event(const Packet& pkt, const flow::Flow* flow, bool by_rule,
+                       std::string_view pcap_filename) {
+    std::string out;
+    out.reserve(512);
+    JsonWriter j(out);
+    j.begin_object();
+    add_packet_header(j, pkt, flow, "drop", pcap_filename);
+    j.begin_object("drop");
+    j.field("len", unsigned{pkt.wire_len});
+    j.field("ttl", unsigned{pkt.ttl});
+    j.field("ipid", unsigned{pkt.ip_id});
+    if (pkt.ip_proto == kProtoTcp && pkt.has_l4) {
+        j.field("tcpseq", std::uint64_t{pkt.tcp.seq});
+        j.field("tcpack", std::uint64_t{pkt.tcp.ack});
+        j.field("tcpwin", unsigned{pkt.tcp.window});
+        j.field("syn", (pkt.tcp.flags & kTcpSyn) != 0);
+        j.field("ack", (pkt.tcp.flags & kTcpAck) != 0);
+        j.field("psh", (pkt.tcp.flags & kTcpPsh) != 0);
+        j.field("rst", (pkt.tcp.flags & kTcpRst) != 0);
+        j.field("urg", (pkt.tcp.flags & kTcpUrg) != 0);
+        j.field("fin", (pkt.tcp.flags & kTcpFin) != 0);
+    }
+    j.field("reason", by_rule ? "rules" : "flow drop");
+    j.end_object();
+    j.end_object();
+    return out;
+}
+
 std::string stats_event(const RunStats& s, Timestamp now) {
     std::string out;
     JsonWriter j(out);

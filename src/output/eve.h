@@ -7,6 +7,7 @@
 
 #include "core/packet.h"
 #include "decode/decoder.h"
+#include "detect/engine.h"
 #include "flow/flow.h"
 #include "stream/tcp.h"
 
@@ -22,6 +23,14 @@ std::string flow_event(const flow::Flow& flow, flow::EndReason reason, Timestamp
 std::string anomaly_event(const Packet& pkt, Anomaly anomaly, const flow::Flow* flow,
                           std::string_view pcap_filename);
 
+// A rule's alert on a packet; `flow` may be null.
+std::string alert_event(const Packet& pkt, const flow::Flow* flow, flow::Direction dir,
+                        const detect::Alert& alert, std::string_view pcap_filename);
+
+// A packet dropped in IPS mode (--simulate-ips): by a rule, or as part of a dropped flow.
+std::string drop_event(const Packet& pkt, const flow::Flow* flow, bool by_rule,
+                       std::string_view pcap_filename);
+
 // Everything counted in a run, for the stats event and the summary.
 struct RunStats {
     decode::DecodeStats decode;
@@ -30,6 +39,8 @@ struct RunStats {
     stream::StreamStats stream;
     std::uint64_t events_written = 0;
     std::uint64_t anomaly_events = 0;
+    std::uint64_t alerts = 0;
+    std::uint64_t drops = 0;
     std::uint64_t files = 0;
     std::uint64_t file_errors = 0;
     std::uint64_t kernel_packets = 0;  // live: seen by the kernel

@@ -60,6 +60,10 @@ class JsonWriter {
         separate();
         number(value);
     }
+    void element(std::string_view value) {
+        separate();
+        append_string(out_, value);
+    }
     // The key of a value the caller writes itself (e.g. a timestamp appended in place).
     std::string& raw_field(std::string_view key) {
         write_key(key);

@@ -16,12 +16,14 @@
 #include "capture/pcap_file.h"
 #include "capture/pcap_live.h"
 #include "decode/decoder.h"
+#include "detect/rule_loader.h"
 #include "output/eve_writer.h"
 #include "pipeline/worker.h"
 
 namespace tocsin::pipeline {
 
 volatile std::sig_atomic_t StopRequest::requested = 0;
+volatile std::sig_atomic_t ReloadRequest::requested = 0;
 
 namespace {
 
@@ -103,14 +105,45 @@ struct Batch {
     }
 };
 
+// The engine workers inspect with; replaced whole when rules are reloaded, so a worker
+// switches between two batches and never sees half a rule set.
+using EngineSlot = std::atomic<std::shared_ptr<const detect::Engine>>;
+
+// Loads the rule files into an engine, reporting bad rules as `tocsin rules check` does.
+std::shared_ptr<const detect::Engine> load_engine(const RunOptions& options, const Config& config) {
+    std::vector<std::string> problems;
+    const detect::RuleLoadOptions load_options = detect::rule_load_options(config, problems);
+    for (const std::string& p : problems) fmt::print(stderr, "tocsin: {}\n", p);
+    const auto started = Clock::now();
+    detect::RuleSet rules = detect::load_rules(options.rule_files, load_options);
+    for (const detect::RuleError& e : rules.errors)
+        fmt::print(stderr, "{}\n", detect::format_rule_error(e));
+    const std::size_t loaded = rules.signatures.size(), seen = rules.rules_seen,
+                      failed = rules.errors.size();
+    detect::DetectOptions detect_options = detect::DetectOptions::from_config(config);
+    detect_options.simulate_ips = options.simulate_ips;
+    std::string error;
+    std::shared_ptr<const detect::Engine> engine =
+        detect::Engine::build(std::move(rules), detect_options, error);
+    if (!engine) {
+        fmt::print(stderr, "tocsin: cannot build the rule engine: {}\n", error);
+        return nullptr;
+    }
+    const double secs = std::chrono::duration<double>(Clock::now() - started).count();
+    fmt::print(stderr, "tocsin: {} of {} rules loaded ({} failed) in {:.2f} s\n", loaded, seen,
+               failed, secs);
+    return engine;
+}
+
 // A worker thread fed batches through a queue; a null batch ends it.
 class WorkerThread {
   public:
     WorkerThread(unsigned id, const Config& config, unsigned workers, OutputSwitches outputs,
-                 const std::vector<std::string>& filenames)
+                 const std::vector<std::string>& filenames, const EngineSlot& engine)
         : id_(id),
           worker_(config, workers, outputs),
           filenames_(filenames),
+          engine_(engine),
           thread_([this] { loop(); }) {}
     ~WorkerThread() {
         post(nullptr);
@@ -136,6 +169,8 @@ class WorkerThread {
                 queue_.pop_front();
             }
             if (batch == nullptr) return;
+            std::shared_ptr<const detect::Engine> engine = engine_.load();
+            if (engine.get() != worker_.engine()) worker_.set_engine(std::move(engine));
             for (const WorkItem& item : batch->work[id_])
                 worker_.process(item, batch->packets, batch->carriers, filenames_,
                                 batch->events[id_]);
@@ -148,6 +183,7 @@ class WorkerThread {
     unsigned id_;
     Worker worker_;
     const std::vector<std::string>& filenames_;
+    const EngineSlot& engine_;
     std::mutex mutex_;
     std::condition_variable cv_;
     std::deque<Batch*> queue_;
@@ -202,7 +238,22 @@ class Runner {
     std::vector<Batch::WorkerCounters> latest_counters_;
     static constexpr std::uint64_t kChecksumSample = 1000;
     std::vector<EventRecord> merged_;
+    EngineSlot engine_;
+    std::thread reload_thread_;
+    void reload_rules();
 };
+
+void Runner::reload_rules() {
+    if (options_.rule_files.empty()) return;
+    if (reload_thread_.joinable()) reload_thread_.join();
+    // Built beside the running engine; workers switch at their next batch, so no packet waits.
+    reload_thread_ = std::thread([this] {
+        fmt::print(stderr, "tocsin: reloading rules\n");
+        std::shared_ptr<const detect::Engine> fresh = load_engine(options_, config_);
+        if (fresh) engine_.store(std::move(fresh));
+        else fmt::print(stderr, "tocsin: reload failed; the previous rules stay in force\n");
+    });
+}
 
 Batch& Runner::next_batch() {
     for (auto& b : ring_) {
@@ -235,7 +286,9 @@ void Runner::complete_oldest() {
                      [](const EventRecord& a, const EventRecord& b) { return a.key < b.key; });
     for (const auto& e : merged_) {
         eve_->write_line(e.json);
-        if (e.is_anomaly) stats_.anomaly_events++;
+        if (e.kind == EventKind::anomaly) stats_.anomaly_events++;
+        if (e.kind == EventKind::alert) stats_.alerts++;
+        if (e.kind == EventKind::drop) stats_.drops++;
     }
     batch->reset();
 }
@@ -415,6 +468,10 @@ void Runner::read_live() {
     const auto stats_interval = std::chrono::seconds(config_.get_seconds("stats.interval"));
     Timestamp idle_base;
     while (!StopRequest::requested) {
+        if (ReloadRequest::requested) {
+            ReloadRequest::requested = 0;
+            reload_rules();
+        }
         const auto status = live.next(frame);
         const auto now = Clock::now();
         if (status == capture::PcapLive::Status::frame) {
@@ -508,14 +565,24 @@ RunResult Runner::run() {
         return result;
     }
 
+    if (!options_.rule_files.empty()) {
+        std::shared_ptr<const detect::Engine> engine = load_engine(options_, config_);
+        if (!engine) {
+            result.exit_code = 1;
+            return result;
+        }
+        engine_.store(std::move(engine));
+    }
     for (const auto& in : inputs) filenames_.push_back(in.path);
     if (filenames_.empty()) filenames_.push_back("");  // live: no capture file to name
     const unsigned workers = std::max(1u, options_.workers);
     OutputSwitches outputs{config_.get_bool("outputs.eve.types.flow"),
-                           config_.get_bool("outputs.eve.types.anomaly")};
+                           config_.get_bool("outputs.eve.types.anomaly"),
+                           config_.get_bool("outputs.eve.types.alert"),
+                           config_.get_bool("outputs.eve.types.drop")};
     for (unsigned i = 0; i < workers; ++i)
         threads_.push_back(
-            std::make_unique<WorkerThread>(i, config_, workers, outputs, filenames_));
+            std::make_unique<WorkerThread>(i, config_, workers, outputs, filenames_, engine_));
     latest_counters_.resize(workers);
     for (int i = 0; i < 3; ++i)
         ring_.push_back(
@@ -535,6 +602,7 @@ RunResult Runner::run() {
     while (!in_flight_.empty()) complete_oldest();
 
     threads_.clear();
+    if (reload_thread_.joinable()) reload_thread_.join();
     collect_stats();
     if (config_.get_bool("outputs.eve.types.stats"))
         eve_->write_line(output::stats_event(stats_, last_ts_));
@@ -584,7 +652,8 @@ void validate_config(const Config& config) {
     (void)config.get_seconds("stats.interval");
     (void)config.get_size("outputs.eve.buffer-size");
     for (const char* key : {"outputs.eve.append", "outputs.eve.types.flow",
-                            "outputs.eve.types.anomaly", "outputs.eve.types.stats"})
+                            "outputs.eve.types.anomaly", "outputs.eve.types.stats",
+                            "outputs.eve.types.alert", "outputs.eve.types.drop"})
         (void)config.get_bool(key);
     const std::string checksums = config.get_string("checksum-validation");
     if (checksums != "auto" && !parse_bool(checksums))

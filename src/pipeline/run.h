@@ -23,10 +23,17 @@ struct RunOptions {
     bool progress = false;          // progress line on stderr
     bool summary = true;            // summary on stderr at the end
     std::size_t batch_size = 2048;  // packets per batch
+    std::vector<std::string> rule_files;
+    bool simulate_ips = false;      // drop/reject rules drop packets (inline mode)
 };
 
 // Set from a signal handler; read by the reader. The one piece of process-wide state.
 struct StopRequest {
+    static volatile std::sig_atomic_t requested;
+};
+
+// Set from the SIGUSR2 handler: live runs reload their rules without stopping.
+struct ReloadRequest {
     static volatile std::sig_atomic_t requested;
 };
 

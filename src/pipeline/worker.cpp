@@ -11,11 +11,33 @@ Worker::Worker(const Config& config, unsigned workers, OutputSwitches outputs)
       table_(flow::FlowTableOptions::from_config(config, workers), *this),
       tcp_(stream::StreamOptions::from_config(config, workers)) {}
 
-void Worker::emit(std::string json, bool anomaly, std::uint64_t order, std::uint64_t tiebreak) {
+void Worker::emit(std::string json, EventKind kind, std::uint64_t order, std::uint64_t tiebreak) {
     EventKey key = current_;
     key.order = order;
     key.tiebreak = tiebreak;
-    out_->push_back(EventRecord{key, std::move(json), anomaly});
+    out_->push_back(EventRecord{key, std::move(json), kind});
+}
+
+void Worker::set_engine(std::shared_ptr<const detect::Engine> engine) {
+    engine_ = std::move(engine);
+    scratch_ = engine_ ? engine_->make_scratch() : nullptr;
+}
+
+// Rules after the flow and stream stages have seen the packet: alerts (and, inline, drops)
+// are emitted before the packet's anomalies.
+void Worker::detect(Packet& pkt, flow::Flow* flow, flow::Direction dir,
+                    const std::string& filename) {
+    verdict_.alerts.clear();
+    verdict_.drop = false;
+    verdict_.drop_sig = nullptr;
+    engine_->inspect(pkt, flow, dir, *scratch_, verdict_);
+    std::uint64_t order = 1ULL << 61;
+    if (!verdict_.alerts.empty() && flow != nullptr) flow->alerted = true;
+    if (outputs_.alert)
+        for (const detect::Alert& alert : verdict_.alerts)
+            emit(output::alert_event(pkt, flow, dir, alert, filename), EventKind::alert, order++);
+    if (verdict_.drop && verdict_.drop_sig != nullptr && outputs_.drop)
+        emit(output::drop_event(pkt, flow, true, filename), EventKind::drop, order++);
 }
 
 void Worker::process(const WorkItem& item, std::vector<Packet*>& packets,
@@ -51,6 +73,7 @@ void Worker::process(const WorkItem& item, std::vector<Packet*>& packets,
 
 void Worker::process_packet(Packet& pkt, const std::string& filename) {
     flow::Flow* flow = nullptr;
+    flow::Direction dir = flow::Direction::to_server;
     if (pkt.has_flow_key) {
         // A SYN on the ports of a finished connection opens a new one, as on the hosts: the
         // old flow ends before this packet is counted.
@@ -65,14 +88,16 @@ void Worker::process_packet(Packet& pkt, const std::string& filename) {
         }
         const flow::FlowTable::Lookup found = table_.track(pkt);
         flow = found.flow;
+        dir = found.direction;
         // A packet failing its checksum would be dropped by the receiver: never feed a stream.
         if (flow != nullptr && pkt.ip_proto == kProtoTcp && pkt.has_l4 && !pkt.checksum_bad)
             tcp_.process(*flow, found.direction, pkt, *this);
     }
+    if (engine_) detect(pkt, flow, dir, filename);
     if (outputs_.anomaly) {
         std::uint64_t order = 1ULL << 62;  // after any flows this packet pushed out
         for (Anomaly a : pkt.anomalies.items())
-            emit(output::anomaly_event(pkt, a, flow, filename), true, order++);
+            emit(output::anomaly_event(pkt, a, flow, filename), EventKind::anomaly, order++);
     }
 }
 
@@ -84,12 +109,17 @@ void Worker::on_flow_end(flow::Flow& flow, flow::EndReason reason, Timestamp now
         flow.app_proto = "failed";
     if (outputs_.flow) {
         // Flows ending at a tick order by when they began; inside a packet, by the same.
-        emit(output::flow_event(flow, reason, now), false, flow.first_pcap_cnt, flow.hash);
+        emit(output::flow_event(flow, reason, now), EventKind::other, flow.first_pcap_cnt, flow.hash);
     }
 }
 
-void Worker::on_data(flow::Flow&, flow::Direction, std::uint64_t, ByteSpan) {}
-void Worker::on_gap(flow::Flow&, flow::Direction, std::uint64_t, std::uint64_t) {}
+void Worker::on_data(flow::Flow& flow, flow::Direction dir, std::uint64_t offset, ByteSpan data) {
+    if (engine_ && engine_->wants_stream()) engine_->add_stream_data(flow, dir, offset, data);
+}
+
+void Worker::on_gap(flow::Flow& flow, flow::Direction dir, std::uint64_t, std::uint64_t) {
+    if (engine_ && engine_->wants_stream()) engine_->stream_gap(flow, dir);
+}
 void Worker::on_close(flow::Flow&, flow::Direction) {}
 
 }  // namespace tocsin::pipeline

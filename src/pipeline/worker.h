@@ -10,6 +10,7 @@
 
 #include "core/config.h"
 #include "core/packet.h"
+#include "detect/engine.h"
 #include "flow/flow.h"
 #include "stream/consumer.h"
 #include "stream/tcp.h"
@@ -26,10 +27,12 @@ struct EventKey {
     auto operator<=>(const EventKey&) const = default;
 };
 
+enum class EventKind : std::uint8_t { other, anomaly, alert, drop };
+
 struct EventRecord {
     EventKey key;
     std::string json;
-    bool is_anomaly = false;
+    EventKind kind = EventKind::other;
 };
 
 // One unit of work for a worker: a packet of the batch, or a clock tick.
@@ -44,6 +47,8 @@ struct WorkItem {
 struct OutputSwitches {
     bool flow = true;
     bool anomaly = true;
+    bool alert = true;
+    bool drop = true;
 };
 
 class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
@@ -54,6 +59,11 @@ class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
     void process(const WorkItem& item, std::vector<Packet*>& packets,
                  const std::vector<Packet*>& carriers, const std::vector<std::string>& filenames,
                  std::vector<EventRecord>& out);
+
+    // The rule engine to inspect with from now on (null: none). Flows keep their state; a new
+    // engine's flowbits start afresh.
+    void set_engine(std::shared_ptr<const detect::Engine> engine);
+    const detect::Engine* engine() const { return engine_.get(); }
 
     const flow::FlowStats& flow_stats() const { return table_.stats(); }
     const stream::StreamStats& stream_stats() const { return tcp_.stats(); }
@@ -70,7 +80,8 @@ class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
 
   private:
     void process_packet(Packet& pkt, const std::string& filename);
-    void emit(std::string json, bool anomaly, std::uint64_t order, std::uint64_t tiebreak = 0);
+    void emit(std::string json, EventKind kind, std::uint64_t order, std::uint64_t tiebreak = 0);
+    void detect(Packet& pkt, flow::Flow* flow, flow::Direction dir, const std::string& filename);
 
     OutputSwitches outputs_;
     flow::FlowTable table_;
@@ -78,6 +89,9 @@ class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
     std::vector<EventRecord>* out_ = nullptr;
     EventKey current_;
     std::uint64_t flow_memory_peak_ = 0;
+    std::shared_ptr<const detect::Engine> engine_;
+    detect::Engine::ScratchPtr scratch_;
+    detect::Verdict verdict_;
 };
 
 }  // namespace tocsin::pipeline

@@ -1,0 +1,651 @@
+#include "detect/engine.h"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+
+#include "stream/tcp.h"
+
+namespace tocsin::detect {
+
+namespace {
+
+// Packet classes a group serves; a packet belongs to exactly one.
+enum PacketClass : std::size_t { kTcp, kUdp, kIcmp4, kIcmp6, kOtherIp, kNotIp, kClassCount };
+
+std::size_t packet_class(const Packet& pkt) {
+    if (pkt.ip_version == 0) return kNotIp;
+    switch (pkt.ip_proto) {
+        case kProtoTcp: return pkt.has_l4 ? kTcp : kOtherIp;
+        case kProtoUdp: return pkt.has_l4 ? kUdp : kOtherIp;
+        case kProtoIcmp: return kIcmp4;
+        case kProtoIcmpv6: return kIcmp6;
+        default: return kOtherIp;
+    }
+}
+
+std::vector<std::size_t> signature_classes(const Signature& sig) {
+    switch (sig.protocol) {
+        case SigProtocol::ip: {
+            if (sig.app_proto.empty()) return {kTcp, kUdp, kIcmp4, kIcmp6, kOtherIp};
+            return {kTcp, kUdp};
+        }
+        case SigProtocol::tcp: return {kTcp};
+        case SigProtocol::udp: return {kUdp};
+        case SigProtocol::icmp: return {kIcmp4, kIcmp6};
+        case SigProtocol::icmpv4: return {kIcmp4};
+        case SigProtocol::icmpv6: return {kIcmp6};
+        case SigProtocol::sctp: return {kOtherIp};
+        case SigProtocol::pkthdr: return {kTcp, kUdp, kIcmp4, kIcmp6, kOtherIp, kNotIp};
+    }
+    return {};
+}
+
+// Order of evaluation, as Suricata's: pass before drop before reject before alert; rules that
+// set flowbits before rules that read them; then priority; then file order.
+int action_rank(RuleAction a) {
+    switch (a) {
+        case RuleAction::pass: return 0;
+        case RuleAction::drop: return 1;
+        case RuleAction::reject:
+        case RuleAction::rejectsrc:
+        case RuleAction::rejectdst:
+        case RuleAction::rejectboth: return 2;
+        case RuleAction::alert: return 3;
+    }
+    return 3;
+}
+
+int flowbit_rank(const Signature& sig) {
+    bool sets = false, reads = false;
+    for (const FlowbitOp& op : sig.flowbits) {
+        if (op.command == FlowbitCommand::isset || op.command == FlowbitCommand::isnotset)
+            reads = true;
+        else
+            sets = true;
+    }
+    if (sets && !reads) return 0;
+    if (sets && reads) return 1;
+    if (!reads) return 2;
+    return 3;
+}
+
+bool is_any(const AddressSet& s) {
+    return s.v4().size() == 1 && s.v4()[0].first == U128{} && s.v4()[0].last.lo == 0xffffffffULL &&
+           s.v6().size() == 1 && s.v6()[0].first == U128{} &&
+           s.v6()[0].last == U128{~0ULL, ~0ULL};
+}
+
+bool is_any(const PortSet& s) {
+    return s.ranges().size() == 1 && s.ranges()[0].first == 0 && s.ranges()[0].last == 65535;
+}
+
+bool has_ports(const Packet& pkt) {
+    return pkt.has_l4 && (pkt.ip_proto == kProtoTcp || pkt.ip_proto == kProtoUdp ||
+                          pkt.ip_proto == 132);
+}
+
+bool is_drop_action(RuleAction a) {
+    return a == RuleAction::drop || a == RuleAction::reject || a == RuleAction::rejectsrc ||
+           a == RuleAction::rejectdst || a == RuleAction::rejectboth;
+}
+
+std::atomic<std::uint64_t> g_next_generation{1};
+
+}  // namespace
+
+struct Engine::SigMeta {
+    bool any_addresses = false;
+    bool any_ports = false;
+};
+
+// One Vectorscan database: the fast patterns of a group's rules for one buffer.
+struct PrefilterDb {
+    BufferId buffer = kBufferPayload;
+    hs_database_t* db = nullptr;
+    std::vector<std::vector<std::uint32_t>> pattern_sigs;  // pattern id -> signatures
+};
+
+struct Engine::Group {
+    std::vector<PrefilterDb> dbs;
+    std::vector<std::uint32_t> always;  // rules without a fast pattern
+    ~Group() {
+        for (PrefilterDb& d : dbs) hs_free_database(d.db);
+    }
+};
+
+class Engine::Scratch {
+  public:
+    ~Scratch() { hs_free_scratch(hs); }
+    hs_scratch_t* hs = nullptr;
+    std::vector<std::uint32_t> candidates;
+    std::vector<std::uint8_t> pattern_hit;
+    const PrefilterDb* scanning = nullptr;
+    PayloadScratch payload;
+    std::vector<std::uint8_t> transform_a, transform_b;
+    ByteVariables variables{};
+};
+
+namespace {
+
+int on_prefilter_match(unsigned int id, unsigned long long, unsigned long long, unsigned int,
+                       void* context) {
+    auto* scratch = static_cast<Engine::Scratch*>(context);
+    for (std::uint32_t sig : scratch->scanning->pattern_sigs[id]) scratch->candidates.push_back(sig);
+    return 0;
+}
+
+}  // namespace
+
+DetectOptions DetectOptions::from_config(const Config& config) {
+    DetectOptions o;
+    if (auto v = config.get("detect.packet-alert-max"); v) {
+        std::uint64_t n = 0;
+        if (parse_u64(*v, n) && n > 0 && n <= 1000) o.max_alerts_per_packet = n;
+    }
+    return o;
+}
+
+Engine::~Engine() {
+    hs_free_scratch(static_cast<hs_scratch_t*>(prototype_scratch_));
+}
+
+std::shared_ptr<Engine> Engine::build(RuleSet rules, const DetectOptions& options,
+                                      std::string& error) {
+    std::shared_ptr<Engine> engine(new Engine());
+    engine->options_ = options;
+    engine->generation_ = g_next_generation++;
+    std::vector<Signature>& sigs = rules.signatures;
+    // Base64 data is produced by base64_decode in another list: inspect that list last.
+    for (Signature& sig : sigs)
+        std::stable_partition(sig.buffers.begin(), sig.buffers.end(), [](const BufferMatches& l) {
+            return buffer_spec(l.buffer).name != "base64_data";
+        });
+    std::stable_sort(sigs.begin(), sigs.end(), [](const Signature& a, const Signature& b) {
+        const auto ka = std::make_tuple(action_rank(a.action), flowbit_rank(a), a.priority);
+        const auto kb = std::make_tuple(action_rank(b.action), flowbit_rank(b), b.priority);
+        return ka < kb;
+    });
+    engine->meta_.resize(sigs.size());
+    for (std::size_t i = 0; i < sigs.size(); ++i) {
+        Signature& sig = sigs[i];
+        sig.index = static_cast<std::uint32_t>(i);
+        engine->meta_[i].any_addresses = is_any(sig.source) && is_any(sig.destination);
+        engine->meta_[i].any_ports = is_any(sig.source_ports) && is_any(sig.destination_ports);
+        for (const BufferMatches& list : sig.buffers)
+            if (list.buffer == kBufferPayload && sig.protocol != SigProtocol::udp &&
+                sig.scope != PayloadScope::packet_only)
+                engine->wants_stream_ = true;
+    }
+
+    // Patterns per group and buffer, deduplicated.
+    struct PatternKey {
+        std::string bytes;
+        bool nocase;
+        auto operator<=>(const PatternKey&) const = default;
+    };
+    struct Pending {
+        std::map<PatternKey, std::uint32_t> ids;
+        std::vector<std::vector<std::uint32_t>> sigs;
+    };
+    std::vector<std::map<BufferId, Pending>> pending(kClassCount * 2);
+    engine->groups_.resize(kClassCount * 2);
+    for (auto& g : engine->groups_) g = std::make_unique<Group>();
+    for (const Signature& sig : sigs) {
+        for (std::size_t cls : signature_classes(sig)) {
+            for (std::size_t dir = 0; dir < 2; ++dir) {
+                if ((dir == 0 && sig.flow.to_client) || (dir == 1 && sig.flow.to_server)) continue;
+                const std::size_t g = cls * 2 + dir;
+                if (!sig.fast_pattern) {
+                    engine->groups_[g]->always.push_back(sig.index);
+                    continue;
+                }
+                Pending& p = pending[g][sig.fast_pattern->buffer];
+                PatternKey key{sig.fast_pattern->bytes, sig.fast_pattern->nocase};
+                auto [it, fresh] = p.ids.emplace(key, static_cast<std::uint32_t>(p.sigs.size()));
+                if (fresh) p.sigs.emplace_back();
+                p.sigs[it->second].push_back(sig.index);
+            }
+        }
+    }
+    for (std::size_t g = 0; g < pending.size(); ++g) {
+        for (auto& [buffer, p] : pending[g]) {
+            std::vector<const char*> exprs(p.sigs.size());
+            std::vector<std::size_t> lens(p.sigs.size());
+            std::vector<unsigned> flags(p.sigs.size()), ids(p.sigs.size());
+            for (const auto& [key, id] : p.ids) {
+                exprs[id] = key.bytes.data();
+                lens[id] = key.bytes.size();
+                flags[id] = HS_FLAG_SINGLEMATCH | (key.nocase ? HS_FLAG_CASELESS : 0u);
+                ids[id] = id;
+            }
+            PrefilterDb db;
+            db.buffer = buffer;
+            hs_compile_error_t* compile_error = nullptr;
+            if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                                     static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr,
+                                     &db.db, &compile_error) != HS_SUCCESS) {
+                error = std::string("vectorscan: ") +
+                        (compile_error != nullptr ? compile_error->message : "compile failed");
+                hs_free_compile_error(compile_error);
+                return nullptr;
+            }
+            auto* proto = static_cast<hs_scratch_t*>(engine->prototype_scratch_);
+            if (hs_alloc_scratch(db.db, &proto) != HS_SUCCESS) {
+                error = "vectorscan: cannot allocate scratch";
+                hs_free_database(db.db);
+                return nullptr;
+            }
+            engine->prototype_scratch_ = proto;
+            db.pattern_sigs = std::move(p.sigs);
+            engine->groups_[g]->dbs.push_back(std::move(db));
+        }
+    }
+    engine->rules_ = std::move(rules);
+    return engine;
+}
+
+void Engine::ScratchDeleter::operator()(Scratch* s) const {
+    std::default_delete<Scratch>()(s);
+}
+
+Engine::ScratchPtr Engine::make_scratch() const {
+    ScratchPtr s(std::make_unique<Scratch>().release());
+    if (prototype_scratch_ != nullptr)
+        hs_clone_scratch(static_cast<hs_scratch_t*>(prototype_scratch_), &s->hs);
+    return s;
+}
+
+std::size_t Engine::prefilter_databases() const {
+    std::size_t n = 0;
+    for (const auto& g : groups_) n += g->dbs.size();
+    return n;
+}
+
+std::size_t Engine::prefilter_bytes() const {
+    std::size_t total = 0;
+    for (const auto& g : groups_)
+        for (const PrefilterDb& d : g->dbs) {
+            std::size_t size = 0;
+            if (hs_database_size(d.db, &size) == HS_SUCCESS) total += size;
+        }
+    return total;
+}
+
+FlowDetectState& Engine::flow_state(flow::Flow& flow) const {
+    auto* state = static_cast<FlowDetectState*>(flow.detect_state.get());
+    if (state == nullptr || state->generation != generation_) {
+        auto fresh = std::make_unique<FlowDetectState>();
+        fresh->generation = generation_;
+        fresh->flowbits.assign(rules_.flowbit_count, 0);
+        fresh->flowints.assign(rules_.flowint_count, 0);
+        fresh->flowint_set.assign(rules_.flowint_count, 0);
+        if (state != nullptr) fresh->windows = std::move(state->windows);
+        state = fresh.get();
+        flow.detect_state = std::move(fresh);
+    }
+    return *state;
+}
+
+void Engine::add_stream_data(flow::Flow& flow, flow::Direction dir, std::uint64_t offset,
+                             ByteSpan data) const {
+    FlowDetectState::StreamWindow& w = flow_state(flow).windows[flow::dir_index(dir)];
+    if (w.bytes.empty() || offset != w.next_offset) {
+        w.bytes.clear();
+        w.start_offset = offset;
+        w.new_from = 0;
+    }
+    // Bound what waits for inspection: a flood of deliveries within one packet keeps the
+    // newest data.
+    constexpr std::size_t kMaxPending = 1 << 20;
+    w.bytes.insert(w.bytes.end(), data.begin(), data.end());
+    if (w.bytes.size() > kMaxPending) {
+        const std::size_t cut = w.bytes.size() - kMaxPending;
+        w.bytes.erase(w.bytes.begin(), w.bytes.begin() + static_cast<std::ptrdiff_t>(cut));
+        w.start_offset += cut;
+        w.new_from = 0;
+    }
+    w.next_offset = offset + data.size();
+}
+
+void Engine::stream_gap(flow::Flow& flow, flow::Direction dir) const {
+    FlowDetectState::StreamWindow& w = flow_state(flow).windows[flow::dir_index(dir)];
+    w.bytes.clear();
+    w.new_from = 0;
+}
+
+bool Engine::header_matches(const Signature& sig, const SigMeta& meta, const Packet& pkt) const {
+    if (sig.protocol == SigProtocol::sctp && pkt.ip_proto != 132) return false;
+    if (!meta.any_ports && !has_ports(pkt)) return false;
+    if (!meta.any_addresses && pkt.ip_version == 0) return false;
+    auto oriented = [&](const IpAddress& src, std::uint16_t sport, const IpAddress& dst,
+                        std::uint16_t dport) {
+        if (!meta.any_addresses &&
+            (!sig.source.contains(src) || !sig.destination.contains(dst)))
+            return false;
+        if (!meta.any_ports &&
+            (!sig.source_ports.contains(sport) || !sig.destination_ports.contains(dport)))
+            return false;
+        return true;
+    };
+    if (oriented(pkt.src, pkt.sport, pkt.dst, pkt.dport)) return true;
+    return sig.bidirectional && oriented(pkt.dst, pkt.dport, pkt.src, pkt.sport);
+}
+
+bool Engine::flow_matches(const Signature& sig, const Packet& pkt, const flow::Flow* flow,
+                          flow::Direction dir) const {
+    const FlowCondition& f = sig.flow;
+    if ((f.to_server || f.to_client) && flow == nullptr) return false;
+    if (f.to_server && dir != flow::Direction::to_server) return false;
+    if (f.to_client && dir != flow::Direction::to_client) return false;
+    if (f.established || f.not_established) {
+        bool established = false;
+        if (flow != nullptr) {
+            if (flow->proto == kProtoTcp) {
+                const stream::TcpSession* s = stream::TcpTracker::session(*flow);
+                established = s != nullptr && s->state >= stream::TcpState::established &&
+                              s->state != stream::TcpState::closed;
+            } else {
+                established = flow->seen_both_directions();
+            }
+        }
+        if (f.established && !established) return false;
+        if (f.not_established && established) return false;
+    }
+    if (f.only_frag && !pkt.is_reassembled) return false;
+    if (f.no_frag && pkt.is_reassembled) return false;
+    return true;
+}
+
+bool Engine::state_matches(const Signature& sig, const flow::Flow* flow,
+                           const FlowDetectState* state) const {
+    for (const std::string& want : sig.app_layer_protocols) {
+        const bool negated = !want.empty() && want[0] == '!';
+        const std::string_view name = negated ? std::string_view(want).substr(1) : want;
+        const std::string_view have = flow != nullptr ? flow->app_proto : std::string_view{};
+        const bool equal = have == name || (name == "unknown" && have.empty());
+        if (equal == negated) return false;
+    }
+    if (!sig.app_conditions.empty()) return false;  // decided once app parsers exist
+    for (const StreamSize& s : sig.stream_sizes) {
+        const stream::TcpSession* session =
+            flow != nullptr ? stream::TcpTracker::session(*flow) : nullptr;
+        if (session == nullptr) return false;
+        // Bytes sent by each side, counted like Suricata: next sequence number minus ISN.
+        auto sent = [&](std::size_t d) {
+            const stream::StreamDirection& sd = session->dir[d];
+            return sd.started ? sd.next_offset + (sd.syn_seen ? 1 : 0) : 0;
+        };
+        const std::uint64_t client = sent(0), server = sent(1);
+        bool ok = false;
+        switch (s.side) {
+            case StreamSize::Side::client: ok = s.test.matches(client); break;
+            case StreamSize::Side::server: ok = s.test.matches(server); break;
+            case StreamSize::Side::both: ok = s.test.matches(client) && s.test.matches(server); break;
+            case StreamSize::Side::either: ok = s.test.matches(client) || s.test.matches(server); break;
+        }
+        if (!ok) return false;
+    }
+    for (const FlowbitOp& op : sig.flowbits) {
+        if (op.command != FlowbitCommand::isset && op.command != FlowbitCommand::isnotset)
+            continue;
+        if (state == nullptr) {
+            if (op.command == FlowbitCommand::isset) return false;
+            continue;
+        }
+        std::size_t set_count = 0;
+        for (std::uint32_t bit : op.bits) set_count += state->flowbits[bit] != 0;
+        const bool want_set = op.command == FlowbitCommand::isset;
+        bool ok;
+        if (op.any_of) ok = want_set ? set_count > 0 : set_count < op.bits.size();
+        else ok = want_set ? set_count == op.bits.size() : set_count == 0;
+        if (!ok) return false;
+    }
+    for (const FlowintOp& op : sig.flowints) {
+        if (op.command == FlowintCommand::set || op.command == FlowintCommand::add ||
+            op.command == FlowintCommand::sub)
+            continue;
+        const bool is_set = state != nullptr && state->flowint_set[op.var] != 0;
+        if (op.command == FlowintCommand::isset) {
+            if (!is_set) return false;
+            continue;
+        }
+        if (op.command == FlowintCommand::notset) {
+            if (is_set) return false;
+            continue;
+        }
+        if (!is_set) return false;
+        std::int64_t rhs = op.value;
+        if (op.other_var >= 0) {
+            if (state->flowint_set[static_cast<std::size_t>(op.other_var)] == 0) return false;
+            rhs = state->flowints[static_cast<std::size_t>(op.other_var)];
+        }
+        const std::int64_t v = state->flowints[op.var];
+        bool ok = false;
+        switch (op.command) {
+            case FlowintCommand::eq: ok = v == rhs; break;
+            case FlowintCommand::ne: ok = v != rhs; break;
+            case FlowintCommand::lt: ok = v < rhs; break;
+            case FlowintCommand::gt: ok = v > rhs; break;
+            case FlowintCommand::le: ok = v <= rhs; break;
+            case FlowintCommand::ge: ok = v >= rhs; break;
+            default: break;
+        }
+        if (!ok) return false;
+    }
+    return true;
+}
+
+namespace {
+
+// The bytes of a packet-header buffer (ipv4.hdr, tcp.hdr, ...), empty when absent.
+ByteSpan header_buffer(std::string_view name, const Packet& pkt) {
+    if (name == "ipv4.hdr") return pkt.ip_version == 4 ? pkt.ip_header : ByteSpan{};
+    if (name == "ipv6.hdr") return pkt.ip_version == 6 ? pkt.ip_header : ByteSpan{};
+    if (!pkt.has_l4) return {};
+    const std::size_t payload_at =
+        pkt.payload.empty() ? pkt.ip_payload.size()
+                            : static_cast<std::size_t>(pkt.payload.data() - pkt.ip_payload.data());
+    if (payload_at > pkt.ip_payload.size()) return {};
+    const ByteSpan l4 = pkt.ip_payload.first(payload_at);
+    if (name == "tcp.hdr") return pkt.ip_proto == kProtoTcp ? l4 : ByteSpan{};
+    if (name == "udp.hdr") return pkt.ip_proto == kProtoUdp ? l4 : ByteSpan{};
+    if (name == "icmpv4.hdr") return pkt.ip_proto == kProtoIcmp ? l4 : ByteSpan{};
+    if (name == "icmpv6.hdr") return pkt.ip_proto == kProtoIcmpv6 ? l4 : ByteSpan{};
+    return {};
+}
+
+}  // namespace
+
+bool Engine::payload_matches(const Signature& sig, const Packet& pkt, const flow::Flow* flow,
+                             const FlowDetectState* state, flow::Direction dir,
+                             Scratch& scratch) const {
+    scratch.payload.base64_valid = false;
+    scratch.variables.fill(0);
+    for (const BufferMatches& list : sig.buffers) {
+        const BufferSpec& spec = buffer_spec(list.buffer);
+        auto run = [&](const PayloadInput& input) {
+            if (list.transforms.empty())
+                return match_payload(list.matches, input, scratch.variables, scratch.payload);
+            PayloadInput transformed = input;
+            transformed.buffer = apply_chain(list.transforms, input.buffer, scratch.transform_a,
+                                             scratch.transform_b);
+            transformed.new_data_from = 0;
+            transformed.stream_offset = 0;
+            return match_payload(list.matches, transformed, scratch.variables, scratch.payload);
+        };
+        bool ok = false;
+        switch (spec.source) {
+            case BufferSource::packet: {
+                const bool stream_only = sig.scope == PayloadScope::stream_only || sig.flow.only_stream;
+                const bool packet_only = sig.scope == PayloadScope::packet_only || sig.flow.no_stream;
+                if (!stream_only) ok = run(PayloadInput{pkt.payload, 0, 0});
+                if (!ok && !packet_only && state != nullptr && flow != nullptr &&
+                    flow->proto == kProtoTcp) {
+                    const auto& w = state->windows[flow::dir_index(dir)];
+                    if (w.new_from < w.bytes.size())
+                        ok = run(PayloadInput{w.bytes, w.start_offset, w.new_from});
+                }
+                break;
+            }
+            case BufferSource::header: ok = run(PayloadInput{header_buffer(spec.name, pkt), 0, 0}); break;
+            case BufferSource::stream: break;
+            case BufferSource::app:
+                if (spec.name == "base64_data" && scratch.payload.base64_valid) {
+                    const std::vector<std::uint8_t> decoded = scratch.payload.base64;
+                    ok = run(PayloadInput{decoded, 0, 0});
+                }
+                break;  // application buffers are fed once their parsers exist
+        }
+        if (!ok) return false;
+    }
+    return true;
+}
+
+void Engine::apply_flow_actions(const Signature& sig, FlowDetectState* state) const {
+    if (state == nullptr) return;
+    for (const FlowbitOp& op : sig.flowbits) {
+        for (std::uint32_t bit : op.bits) {
+            switch (op.command) {
+                case FlowbitCommand::set: state->flowbits[bit] = 1; break;
+                case FlowbitCommand::unset: state->flowbits[bit] = 0; break;
+                case FlowbitCommand::toggle: state->flowbits[bit] ^= 1; break;
+                default: break;
+            }
+        }
+    }
+    for (const FlowintOp& op : sig.flowints) {
+        std::int64_t operand = op.value;
+        if (op.other_var >= 0) operand = state->flowints[static_cast<std::size_t>(op.other_var)];
+        std::int64_t& v = state->flowints[op.var];
+        switch (op.command) {
+            case FlowintCommand::set:
+                v = operand;
+                state->flowint_set[op.var] = 1;
+                break;
+            case FlowintCommand::add:
+                if (!state->flowint_set[op.var]) v = 0;
+                v += operand;
+                state->flowint_set[op.var] = 1;
+                break;
+            case FlowintCommand::sub:
+                if (!state->flowint_set[op.var]) v = 0;
+                v -= operand;
+                state->flowint_set[op.var] = 1;
+                break;
+            default: break;
+        }
+    }
+}
+
+bool Engine::passes_thresholds(const Signature& sig, const Packet& pkt,
+                               const flow::Flow* flow) const {
+    const ThresholdConfig& config = rules_.thresholds;
+    if (suppressed(config, sig.gid, sig.sid, pkt.src, pkt.dst)) return false;
+    const bool own = sig.threshold || sig.detection_filter;
+    const ThresholdEntry* entry = config.threshold_for(sig.gid, sig.sid, own);
+    const ThresholdSpec* spec = entry != nullptr ? &entry->spec
+                                : sig.threshold   ? &*sig.threshold
+                                : sig.detection_filter ? &*sig.detection_filter
+                                                       : nullptr;
+    if (spec == nullptr) return true;
+    ThresholdMatch m;
+    m.src = pkt.src;
+    m.dst = pkt.dst;
+    m.src_port = pkt.sport;
+    m.dst_port = pkt.dport;
+    m.flow_id = flow != nullptr ? flow->flow_id : 0;
+    m.ts = pkt.ts;
+    return thresholds_.should_alert(*spec, sig.gid, sig.sid, m);
+}
+
+void Engine::inspect(const Packet& pkt, flow::Flow* flow, flow::Direction dir, Scratch& scratch,
+                     Verdict& verdict) const {
+    FlowDetectState* state = flow != nullptr ? &flow_state(*flow) : nullptr;
+    if (state != nullptr && state->passed) return;
+    if (state != nullptr && state->dropped && options_.simulate_ips) {
+        verdict.drop = true;
+        return;
+    }
+    const Group& group = *groups_[packet_class(pkt) * 2 + flow::dir_index(dir)];
+    scratch.candidates.assign(group.always.begin(), group.always.end());
+    if (scratch.hs != nullptr) {
+        for (const PrefilterDb& db : group.dbs) {
+            scratch.scanning = &db;
+            auto scan = [&](ByteSpan data) {
+                if (data.empty()) return;
+                hs_scan(db.db, reinterpret_cast<const char*>(data.data()),
+                        static_cast<unsigned>(data.size()), 0, scratch.hs, on_prefilter_match,
+                        &scratch);
+            };
+            const BufferSpec& spec = buffer_spec(db.buffer);
+            if (spec.source == BufferSource::packet) {
+                scan(pkt.payload);
+                if (state != nullptr && pkt.ip_proto == kProtoTcp) {
+                    const auto& w = state->windows[flow::dir_index(dir)];
+                    if (w.new_from < w.bytes.size()) scan(w.bytes);
+                }
+            } else if (spec.source == BufferSource::header) {
+                scan(header_buffer(spec.name, pkt));
+            }
+        }
+    }
+    std::sort(scratch.candidates.begin(), scratch.candidates.end());
+    scratch.candidates.erase(std::unique(scratch.candidates.begin(), scratch.candidates.end()),
+                             scratch.candidates.end());
+
+    for (std::uint32_t index : scratch.candidates) {
+        const Signature& sig = rules_.signatures[index];
+        if (!header_matches(sig, meta_[index], pkt)) continue;
+        if (!flow_matches(sig, pkt, flow, dir)) continue;
+        bool conditions = true;
+        for (const PacketCondition& c : sig.packet_conditions)
+            if (!matches(c, pkt)) {
+                conditions = false;
+                break;
+            }
+        if (!conditions) continue;
+        bool events = true;
+        for (Anomaly a : sig.decode_events) {
+            const auto items = pkt.anomalies.items();
+            if (std::find(items.begin(), items.end(), a) == items.end()) {
+                events = false;
+                break;
+            }
+        }
+        if (!events) continue;
+        if (!state_matches(sig, flow, state)) continue;
+        if (!payload_matches(sig, pkt, flow, state, dir, scratch)) continue;
+
+        apply_flow_actions(sig, state);
+        if (sig.action == RuleAction::pass) {
+            if (state != nullptr) state->passed = true;
+            break;
+        }
+        if (sig.noalert) continue;
+        if (!passes_thresholds(sig, pkt, flow)) continue;
+        const bool blocks = options_.simulate_ips && is_drop_action(sig.action);
+        if (blocks) {
+            verdict.drop = true;
+            if (verdict.drop_sig == nullptr) verdict.drop_sig = &sig;
+            if (state != nullptr) state->dropped = true;
+        }
+        if (verdict.alerts.size() < options_.max_alerts_per_packet)
+            verdict.alerts.push_back(
+                Alert{&sig, blocks ? AlertAction::blocked : AlertAction::allowed});
+    }
+    // What was inspected now is old: keep a tail so matches can span into the next delivery.
+    if (state != nullptr && pkt.ip_proto == kProtoTcp) {
+        auto& w = state->windows[flow::dir_index(dir)];
+        if (w.bytes.size() > options_.stream_window) {
+            const std::size_t cut = w.bytes.size() - options_.stream_window;
+            w.bytes.erase(w.bytes.begin(), w.bytes.begin() + static_cast<std::ptrdiff_t>(cut));
+            w.start_offset += cut;
+        }
+        w.new_from = w.bytes.size();
+    }
+}
+
+}  // namespace tocsin::detect

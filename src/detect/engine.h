@@ -1,0 +1,123 @@
+// The detection engine: signatures grouped by protocol class and direction, a Vectorscan
+// database of fast patterns per group and inspection buffer, and full verification of the
+// candidates the prefilter yields. Built once from a RuleSet, then shared read-only by all
+// workers; per-worker mutable state lives in Engine::Scratch, per-flow state in the flow.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "core/packet.h"
+#include "core/stage_state.h"
+#include "detect/payload_match.h"
+#include "detect/rule_loader.h"
+#include "detect/signature.h"
+#include "detect/threshold.h"
+#include "flow/flow.h"
+
+namespace tocsin::detect {
+
+struct DetectOptions {
+    bool simulate_ips = false;
+    std::size_t max_alerts_per_packet = 15;  // Suricata's packet-alert-max
+    std::size_t stream_window = 2048;        // stream bytes re-inspected with new data
+
+    static DetectOptions from_config(const Config& config);
+};
+
+enum class AlertAction : std::uint8_t { allowed, blocked };
+
+struct Alert {
+    const Signature* sig = nullptr;
+    AlertAction action = AlertAction::allowed;
+};
+
+struct Verdict {
+    std::vector<Alert> alerts;
+    bool drop = false;  // simulate-ips: the packet is dropped
+    const Signature* drop_sig = nullptr;
+};
+
+// What detection keeps per flow: flowbits, flowints, pass/drop, the stream windows.
+struct FlowDetectState : public StageState {
+    std::uint64_t generation = 0;  // of the engine that built it: reloads start afresh
+    std::vector<std::uint8_t> flowbits;
+    std::vector<std::int64_t> flowints;
+    std::vector<std::uint8_t> flowint_set;
+    bool passed = false;
+    bool dropped = false;
+    struct StreamWindow {
+        std::vector<std::uint8_t> bytes;
+        std::uint64_t start_offset = 0;  // stream offset of bytes[0]
+        std::size_t new_from = 0;        // bytes before this were inspected already
+        std::uint64_t next_offset = 0;   // where the next delivery is expected
+    };
+    std::array<StreamWindow, 2> windows;
+};
+
+class Engine {
+  public:
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Compiles the rule set; null (and `error`) only when Vectorscan fails as a whole.
+    static std::shared_ptr<Engine> build(RuleSet rules, const DetectOptions& options,
+                                         std::string& error);
+
+    // Per-worker scratch: Vectorscan scratch, candidate lists, buffers. Not shared.
+    class Scratch;
+    struct ScratchDeleter {
+        void operator()(Scratch* s) const;
+    };
+    using ScratchPtr = std::unique_ptr<Scratch, ScratchDeleter>;
+    ScratchPtr make_scratch() const;
+
+    // Whether stream data must be kept for inspection (some rule reads the TCP payload).
+    bool wants_stream() const { return wants_stream_; }
+    // Reassembled data of one direction, delivered while the current packet is processed.
+    void add_stream_data(flow::Flow& flow, flow::Direction dir, std::uint64_t offset,
+                         ByteSpan data) const;
+    void stream_gap(flow::Flow& flow, flow::Direction dir) const;
+
+    void inspect(const Packet& pkt, flow::Flow* flow, flow::Direction dir, Scratch& scratch,
+                 Verdict& verdict) const;
+
+    const RuleSet& rules() const { return rules_; }
+    std::size_t signature_count() const { return rules_.signatures.size(); }
+    std::uint64_t generation() const { return generation_; }
+    const DetectOptions& options() const { return options_; }
+    std::size_t prefilter_databases() const;
+    std::size_t prefilter_bytes() const;
+
+  private:
+    Engine() = default;
+    struct Group;
+    struct SigMeta;
+    FlowDetectState& flow_state(flow::Flow& flow) const;
+    bool header_matches(const Signature& sig, const SigMeta& meta, const Packet& pkt) const;
+    bool flow_matches(const Signature& sig, const Packet& pkt, const flow::Flow* flow,
+                      flow::Direction dir) const;
+    bool state_matches(const Signature& sig, const flow::Flow* flow,
+                       const FlowDetectState* state) const;
+    bool payload_matches(const Signature& sig, const Packet& pkt, const flow::Flow* flow,
+                         const FlowDetectState* state, flow::Direction dir,
+                         Scratch& scratch) const;
+    void apply_flow_actions(const Signature& sig, FlowDetectState* state) const;
+    bool passes_thresholds(const Signature& sig, const Packet& pkt, const flow::Flow* flow) const;
+
+    DetectOptions options_;
+    RuleSet rules_;
+    std::vector<SigMeta> meta_;
+    std::vector<std::unique_ptr<Group>> groups_;  // [class * 2 + direction]
+    void* prototype_scratch_ = nullptr;           // hs_scratch_t*
+    bool wants_stream_ = false;
+    std::uint64_t generation_ = 0;
+    mutable ThresholdTracker thresholds_;
+};
+
+}  // namespace tocsin::detect

@@ -1,0 +1,235 @@
+// Flow-level keywords: flow, flowbits, flowint, xbits, stream_size, app-layer-protocol,
+// app-layer-event, decode-event/stream-event, threshold, detection_filter.
+#include "detect/keyword_table.h"
+
+namespace tocsin::detect {
+
+namespace {
+
+std::string setup_flow(SignatureBuilder& b, std::string_view value) {
+    FlowCondition& f = b.sig().flow;
+    for (std::string_view item : split_list(value, ',')) {
+        if (item == "to_server" || item == "from_client") f.to_server = true;
+        else if (item == "to_client" || item == "from_server") f.to_client = true;
+        else if (item == "established") f.established = true;
+        else if (item == "not_established") f.not_established = true;
+        else if (item == "stateless") f.stateless = true;
+        else if (item == "only_stream") f.only_stream = true;
+        else if (item == "no_stream") f.no_stream = true;
+        else if (item == "only_frag") f.only_frag = true;
+        else if (item == "no_frag") f.no_frag = true;
+        else return "unknown flow option '" + std::string(item) + "'";
+    }
+    if (f.to_server && f.to_client) return "flow cannot be both to_server and to_client";
+    if (f.established && (f.not_established || f.stateless))
+        return "flow cannot be established and not_established/stateless";
+    if (f.only_stream && f.no_stream) return "flow cannot be only_stream and no_stream";
+    if (f.only_frag && f.no_frag) return "flow cannot be only_frag and no_frag";
+    return "";
+}
+
+bool valid_bit_name(std::string_view name) {
+    if (name.empty() || name.size() > 256) return false;
+    for (char c : name)
+        if (c == ' ' || c == '\t' || c == ',' || c == ';' || c == '"') return false;
+    return true;
+}
+
+// flowbits:set,name | isset,a|b | isset,a&b | noalert
+std::string setup_flowbits(SignatureBuilder& b, std::string_view value) {
+    const std::size_t comma = value.find(',');
+    const std::string_view command = trim(value.substr(0, comma));
+    const std::string_view names =
+        comma == std::string_view::npos ? std::string_view{} : trim(value.substr(comma + 1));
+    FlowbitOp op;
+    if (command == "noalert") {
+        if (!names.empty()) return "flowbits:noalert takes no name";
+        b.sig().noalert = true;
+        return "";
+    }
+    if (command == "set") op.command = FlowbitCommand::set;
+    else if (command == "unset") op.command = FlowbitCommand::unset;
+    else if (command == "toggle") op.command = FlowbitCommand::toggle;
+    else if (command == "isset") op.command = FlowbitCommand::isset;
+    else if (command == "isnotset") op.command = FlowbitCommand::isnotset;
+    else return "unknown flowbits command '" + std::string(command) + "'";
+    if (names.empty()) return "flowbits:" + std::string(command) + " needs a name";
+    const bool has_or = names.find('|') != std::string_view::npos;
+    const bool has_and = names.find('&') != std::string_view::npos;
+    if (has_or && has_and) return "flowbits cannot mix '|' and '&'";
+    op.any_of = has_or;
+    for (std::string_view name : split_list(names, has_or ? '|' : '&')) {
+        if (!valid_bit_name(name)) return "bad flowbit name '" + std::string(name) + "'";
+        op.bits.push_back(b.context().flowbit_id(name));
+    }
+    if (op.bits.size() > 1 && op.command != FlowbitCommand::isset &&
+        op.command != FlowbitCommand::isnotset && !has_and)
+        return "only isset/isnotset take several names";
+    b.sig().flowbits.push_back(std::move(op));
+    return "";
+}
+
+// xbits:set|unset|toggle|isset|isnotset,name,track ip_src|ip_dst|ip_pair[,expire N]
+// Tocsin keeps xbits with the flow (the common use: one conversation), see docs/rule-keywords.md.
+std::string setup_xbits(SignatureBuilder& b, std::string_view value) {
+    const std::vector<std::string_view> parts = split_list(value, ',');
+    if (parts.size() < 2) return "xbits needs a command and a name";
+    if (parts[0] == "noalert") return "";
+    if (parts.size() < 3 || !parts[2].starts_with("track"))
+        return "xbits needs 'track ip_src|ip_dst|ip_pair'";
+    const std::string_view track = trim(parts[2].substr(5));
+    if (track != "ip_src" && track != "ip_dst" && track != "ip_pair" && track != "tx")
+        return "xbits track must be ip_src, ip_dst, ip_pair or tx";
+    std::string rebuilt = std::string(parts[0]) + "," + std::string(parts[1]);
+    return setup_flowbits(b, rebuilt);
+}
+
+// flowint:name,op[,value]
+std::string setup_flowint(SignatureBuilder& b, std::string_view value) {
+    const std::vector<std::string_view> parts = split_list(value, ',');
+    if (parts.size() < 2) return "flowint needs a name and an operator";
+    if (!valid_bit_name(parts[0])) return "bad flowint name";
+    FlowintOp op;
+    op.var = b.context().flowint_id(parts[0]);
+    const std::string_view oper = parts[1];
+    static constexpr std::pair<std::string_view, FlowintCommand> kOps[] = {
+        {"=", FlowintCommand::set},     {"+", FlowintCommand::add},
+        {"-", FlowintCommand::sub},     {"==", FlowintCommand::eq},
+        {"!=", FlowintCommand::ne},     {"<", FlowintCommand::lt},
+        {">", FlowintCommand::gt},      {"<=", FlowintCommand::le},
+        {">=", FlowintCommand::ge},     {"isset", FlowintCommand::isset},
+        {"notset", FlowintCommand::notset}, {"isnotset", FlowintCommand::notset}};
+    bool known = false;
+    for (const auto& [text, command] : kOps)
+        if (oper == text) {
+            op.command = command;
+            known = true;
+        }
+    if (!known) return "unknown flowint operator '" + std::string(oper) + "'";
+    const bool needs_value =
+        op.command != FlowintCommand::isset && op.command != FlowintCommand::notset;
+    if (needs_value != (parts.size() == 3)) return needs_value ? "flowint needs a value" : "flowint takes no value";
+    if (needs_value && !parse_i64(parts[2], op.value)) {
+        if (!valid_bit_name(parts[2])) return "bad flowint value";
+        op.other_var = static_cast<int>(b.context().flowint_id(parts[2]));
+    }
+    b.sig().flowints.push_back(op);
+    return "";
+}
+
+// stream_size:server|client|both|either,<op>,<n>
+std::string setup_stream_size(SignatureBuilder& b, std::string_view value) {
+    const std::vector<std::string_view> parts = split_list(value, ',');
+    if (parts.size() != 3) return "stream_size takes side,operator,value";
+    StreamSize s;
+    if (parts[0] == "server") s.side = StreamSize::Side::server;
+    else if (parts[0] == "client") s.side = StreamSize::Side::client;
+    else if (parts[0] == "both") s.side = StreamSize::Side::both;
+    else if (parts[0] == "either") s.side = StreamSize::Side::either;
+    else return "stream_size side must be server, client, both or either";
+    const std::string text = std::string(parts[1]) + std::string(parts[2]);
+    if (std::string e = s.test.parse(parts[1] == "=" ? parts[2] : std::string_view(text),
+                                     0xffffffffULL);
+        !e.empty())
+        return "stream_size: " + e;
+    b.sig().stream_sizes.push_back(s);
+    return "";
+}
+
+std::string setup_app_layer_protocol(SignatureBuilder& b, std::string_view value) {
+    const std::vector<std::string_view> parts = split_list(value, ',');
+    if (parts.empty() || parts[0].empty() || parts[0] == "!") return "app-layer-protocol needs a name";
+    if (parts.size() > 2) return "app-layer-protocol takes a name and one mode";
+    if (parts.size() == 2 && parts[1] != "final" && parts[1] != "original" &&
+        parts[1] != "either" && parts[1] != "to_server" && parts[1] != "to_client" &&
+        parts[1] != "direction")
+        return "unknown app-layer-protocol mode '" + std::string(parts[1]) + "'";
+    b.sig().app_layer_protocols.emplace_back(parts[0]);
+    return "";
+}
+
+// app-layer-event:proto.event — matched once the protocol's parser raises events.
+std::string setup_app_layer_event(SignatureBuilder& b, std::string_view value) {
+    const std::string_view v = trim(value);
+    if (v.find('.') == std::string_view::npos) return "app-layer-event must be protocol.event";
+    b.sig().app_conditions.push_back("app-layer-event:" + std::string(v));
+    return "";
+}
+
+// Keywords about application-layer state rather than a buffer (tls.version, filesize, ...):
+// the value is checked for form here; the protocol parser that lands decides the match.
+std::string setup_app_condition(SignatureBuilder& b, std::string_view value) {
+    const std::string_view v = trim(value);
+    if (b.keyword->value == KeywordValue::required && v.empty())
+        return std::string(b.keyword->name) + " needs a value";
+    b.sig().app_conditions.push_back(std::string(b.keyword->name) + ":" + std::string(v));
+    return "";
+}
+
+std::string setup_anomaly_event(SignatureBuilder& b, std::string_view value, AnomalyKind kind,
+                                std::string_view prefix) {
+    std::string name = std::string(trim(value));
+    if (kind == AnomalyKind::stream && !name.starts_with("stream.")) name = "stream." + name;
+    for (std::size_t i = 0; i < kAnomalyCount; ++i) {
+        const auto a = static_cast<Anomaly>(i);
+        if (anomaly_kind(a) == kind && anomaly_name(a) == name) {
+            b.sig().decode_events.push_back(a);
+            return "";
+        }
+    }
+    return "unknown " + std::string(prefix) + " '" + std::string(trim(value)) + "'";
+}
+
+std::string setup_decode_event(SignatureBuilder& b, std::string_view value) {
+    return setup_anomaly_event(b, value, AnomalyKind::decode, "decode-event");
+}
+std::string setup_stream_event(SignatureBuilder& b, std::string_view value) {
+    return setup_anomaly_event(b, value, AnomalyKind::stream, "stream-event");
+}
+
+std::string setup_threshold(SignatureBuilder& b, std::string_view value) {
+    if (b.sig().threshold) return "threshold given twice";
+    if (b.sig().detection_filter) return "threshold cannot be combined with detection_filter";
+    ThresholdSpec spec;
+    if (std::string e = parse_threshold(value, spec); !e.empty()) return e;
+    b.sig().threshold = spec;
+    return "";
+}
+
+std::string setup_detection_filter(SignatureBuilder& b, std::string_view value) {
+    if (b.sig().detection_filter) return "detection_filter given twice";
+    if (b.sig().threshold) return "detection_filter cannot be combined with threshold";
+    ThresholdSpec spec;
+    if (std::string e = parse_detection_filter(value, spec); !e.empty()) return e;
+    b.sig().detection_filter = spec;
+    return "";
+}
+
+}  // namespace
+
+void register_flow_keywords(KeywordTable& table) {
+    table.add({"flow", KeywordValue::required, setup_flow});
+    table.add({"flowbits", KeywordValue::required, setup_flowbits});
+    table.add({"xbits", KeywordValue::required, setup_xbits});
+    table.add({"flowint", KeywordValue::required, setup_flowint});
+    table.add({"stream_size", KeywordValue::required, setup_stream_size});
+    table.add({"app-layer-protocol", KeywordValue::required, setup_app_layer_protocol});
+    table.add({"app-layer-event", KeywordValue::required, setup_app_layer_event});
+    table.add({"decode-event", KeywordValue::required, setup_decode_event});
+    table.add({"stream-event", KeywordValue::required, setup_stream_event});
+    for (std::string_view name :
+         {"tls.version", "ssl_version", "ssl_state", "tls.cert_chain_len", "tls_cert_notbefore",
+          "tls_cert_notafter", "dns.opcode", "dns.rcode", "dns.rrtype", "filesize", "filemd5",
+          "filesha1", "filesha256", "fileext", "filemagic", "dce_iface", "dce_opnum",
+          "ssh.protoversion", "ssh.softwareversion", "http2.frametype", "http2.errorcode",
+          "http2.priority", "http2.window", "http2.size_update", "http2.settings"})
+        table.add({name, KeywordValue::required, setup_app_condition});
+    for (std::string_view name :
+         {"tls.cert_expired", "tls.cert_valid", "tls.store", "filestore", "dce_stub_data",
+          "ssh.hasshserver"})
+        table.add({name, KeywordValue::optional, setup_app_condition});
+    table.add({"threshold", KeywordValue::required, setup_threshold});
+    table.add({"detection_filter", KeywordValue::required, setup_detection_filter});
+}
+
+}  // namespace tocsin::detect

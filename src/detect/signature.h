@@ -1,0 +1,149 @@
+// A rule compiled for matching: its header, the conditions on the packet and flow, and per
+// inspection buffer an ordered list of payload matches (content, pcre, byte_* ...).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/anomaly.h"
+#include "detect/buffers.h"
+#include "detect/byte_keywords.h"
+#include "detect/net_expression.h"
+#include "detect/packet_keywords.h"
+#include "detect/rule_parser.h"
+#include "detect/threshold.h"
+#include "detect/transforms.h"
+
+namespace tocsin::detect {
+
+struct ContentMatch {
+    std::string bytes;  // the pattern, hex escapes resolved
+    bool nocase = false;
+    bool negated = false;
+    bool relative = false;  // distance or within: anchored at the previous match
+    bool startswith = false;
+    bool endswith = false;
+    bool fast_pattern = false;  // explicitly chosen
+    bool fast_pattern_only = false;
+    std::uint16_t fast_offset = 0;  // fast_pattern:offset,length (chop)
+    std::uint16_t fast_length = 0;  // 0: the whole pattern
+    std::optional<ValueOrVariable> offset, depth, distance, within;
+};
+
+struct PcreMatch {
+    std::string pattern;  // as written, for messages
+    std::shared_ptr<struct CompiledRegex> regex;
+    bool negated = false;
+    bool relative = false;
+};
+
+struct BufferSize {  // bsize
+    NumberTest size;
+};
+
+struct Base64Decode {  // base64_decode: bytes, offset, relative
+    std::uint32_t bytes = 0;  // 0: to the end
+    std::uint32_t offset = 0;
+    bool relative = false;
+};
+
+using PayloadMatch = std::variant<ContentMatch, PcreMatch, ByteTest, ByteJump, ByteExtract,
+                                  ByteMath, IsDataAt, BufferSize, Base64Decode>;
+
+// The matches one rule makes in one buffer, in rule order.
+struct BufferMatches {
+    BufferId buffer = kBufferPayload;
+    std::vector<Transform> transforms;
+    std::vector<PayloadMatch> matches;
+};
+
+enum class SigProtocol : std::uint8_t { ip, tcp, udp, icmp, icmpv4, icmpv6, sctp, pkthdr };
+
+// tcp-pkt and tcp-stream restrict which payload a tcp rule inspects.
+enum class PayloadScope : std::uint8_t { both, packet_only, stream_only };
+
+struct FlowCondition {
+    bool to_server = false;
+    bool to_client = false;
+    bool established = false;
+    bool not_established = false;
+    bool stateless = false;
+    bool only_stream = false;
+    bool no_stream = false;
+    bool only_frag = false;
+    bool no_frag = false;
+};
+
+enum class FlowbitCommand : std::uint8_t { set, unset, toggle, isset, isnotset, noalert };
+struct FlowbitOp {
+    FlowbitCommand command = FlowbitCommand::set;
+    std::vector<std::uint32_t> bits;  // several joined with '|' (isset: any of) or '&' (all)
+    bool any_of = false;
+};
+
+enum class FlowintCommand : std::uint8_t { set, add, sub, eq, ne, lt, gt, le, ge, isset, notset };
+struct FlowintOp {
+    FlowintCommand command = FlowintCommand::set;
+    std::uint32_t var = 0;
+    std::int64_t value = 0;
+    int other_var = -1;  // compare/assign with another flowint
+};
+
+struct StreamSize {
+    enum class Side : std::uint8_t { server, client, both, either } side = Side::both;
+    NumberTest test;
+};
+
+struct Signature {
+    std::uint32_t index = 0;  // position in the engine's order
+    RuleAction action = RuleAction::alert;
+    std::uint32_t gid = 1, sid = 0, rev = 0;
+    std::string msg;
+    std::string classtype, category;
+    int priority = 3;
+    std::vector<std::pair<std::string, std::string>> metadata;
+    enum class Target : std::uint8_t { none, source, destination } target = Target::none;
+    std::string file;
+    std::size_t line = 0;
+
+    // Header.
+    SigProtocol protocol = SigProtocol::ip;
+    std::string app_proto;  // "http" when the header names an app protocol
+    PayloadScope scope = PayloadScope::both;
+    AddressSet source, destination;
+    PortSet source_ports, destination_ports;
+    bool bidirectional = false;
+
+    // Conditions.
+    FlowCondition flow;
+    std::vector<PacketCondition> packet_conditions;
+    std::vector<BufferMatches> buffers;
+    std::vector<FlowbitOp> flowbits;  // conditions and actions, in rule order
+    std::vector<FlowintOp> flowints;
+    std::vector<std::string> app_layer_protocols;  // app-layer-protocol (with '!' prefix)
+    // Conditions on application-layer state (app-layer-event, tls.version, filesize, ...):
+    // "keyword:value", evaluated once the protocol's parser provides that state.
+    std::vector<std::string> app_conditions;
+    std::vector<Anomaly> decode_events;            // decode-event / stream-event
+    std::vector<StreamSize> stream_sizes;
+    std::optional<ThresholdSpec> threshold;
+    std::optional<ThresholdSpec> detection_filter;
+    bool noalert = false;
+
+    // Prefilter: the buffer and pattern Vectorscan looks for; none = always a candidate.
+    struct FastPattern {
+        BufferId buffer = kBufferPayload;
+        std::string bytes;
+        bool nocase = false;
+    };
+    std::optional<FastPattern> fast_pattern;
+
+    bool has_payload_matches() const { return !buffers.empty(); }
+};
+
+}  // namespace tocsin::detect
