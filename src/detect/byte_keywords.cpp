@@ -609,7 +609,7 @@ std::optional<Extracted> extract_number(const ByteRead& read, const ByteMatchSta
 // AND with the mask, then drop the mask's trailing zero bits so the field reads as a number.
 std::uint64_t apply_bitmask(const ByteRead& read, std::uint64_t value) {
     if (!read.has_bitmask) return value;
-    if (read.bitmask == 0) return 0;  // and no shift: countr_zero(0) would be 32
+    if (read.bitmask == 0) return 0;  // a zero mask has no field to shift into place
     return (value & read.bitmask) >> std::countr_zero(read.bitmask);
 }
 

@@ -198,12 +198,20 @@ std::shared_ptr<Engine> Engine::build(RuleSet rules, const DetectOptions& option
             for (std::size_t dir = 0; dir < 2; ++dir) {
                 if ((dir == 0 && sig.flow.to_client) || (dir == 1 && sig.flow.to_server)) continue;
                 const std::size_t g = cls * 2 + dir;
-                if (!sig.fast_pattern) {
+                // Vectorscan 5.4's literal API takes a pattern that starts with a NUL byte for
+                // an empty one: prefilter on what follows the leading NULs (a substring of a
+                // pattern is a sound prefilter), or not at all when nothing does.
+                std::string_view bytes;
+                if (sig.fast_pattern) {
+                    bytes = sig.fast_pattern->bytes;
+                    while (!bytes.empty() && bytes.front() == '\0') bytes.remove_prefix(1);
+                }
+                if (bytes.empty()) {
                     engine->groups_[g]->always.push_back(sig.index);
                     continue;
                 }
                 Pending& p = pending[g][sig.fast_pattern->buffer];
-                PatternKey key{sig.fast_pattern->bytes, sig.fast_pattern->nocase};
+                PatternKey key{std::string(bytes), sig.fast_pattern->nocase};
                 auto [it, fresh] = p.ids.emplace(key, static_cast<std::uint32_t>(p.sigs.size()));
                 if (fresh) p.sigs.emplace_back();
                 p.sigs[it->second].push_back(sig.index);
@@ -606,6 +614,11 @@ void Engine::inspect(const Packet& pkt, flow::Flow* flow, flow::Direction dir, S
                 conditions = false;
                 break;
             }
+        for (const CustomCondition& c : sig.custom_conditions)
+            if (!c(pkt, flow, dir)) {
+                conditions = false;
+                break;
+            }
         if (!conditions) continue;
         bool events = true;
         for (Anomaly a : sig.decode_events) {
@@ -621,7 +634,9 @@ void Engine::inspect(const Packet& pkt, flow::Flow* flow, flow::Direction dir, S
 
         apply_flow_actions(sig, state);
         if (sig.action == RuleAction::pass) {
-            if (state != nullptr) state->passed = true;
+            // A pass rule about the packet's header applies to its whole flow; one that
+            // inspected payload passes only this packet (Suricata's util-action tests).
+            if (state != nullptr && sig.buffers.empty()) state->passed = true;
             break;
         }
         if (sig.noalert) continue;

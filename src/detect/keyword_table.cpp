@@ -107,6 +107,7 @@ const KeywordTable& KeywordTable::standard() {
         register_payload_keywords(t);
         register_flow_keywords(t);
         register_header_keywords(t);
+        register_packet_keywords(t);
         // Protocol folders register their keywords here, one line each.
         return t;
     }();

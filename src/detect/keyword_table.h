@@ -103,6 +103,7 @@ void register_meta_keywords(KeywordTable& table);
 void register_payload_keywords(KeywordTable& table);
 void register_flow_keywords(KeywordTable& table);
 void register_header_keywords(KeywordTable& table);
+void register_packet_keywords(KeywordTable& table);
 
 // Small parsing helpers shared by keyword files.
 std::string_view trim(std::string_view s);

@@ -87,7 +87,12 @@ std::string value_or_variable(SignatureBuilder& b, std::string_view text, bool a
         return "";
     }
     const int var = b.find(text);
-    if (var < 0) return "'" + std::string(text) + "' is neither a number nor a byte_extract variable";
+    if (var < 0) {
+        std::string message = "'";
+        message.append(text);
+        message.append("' is neither a number nor a byte_extract variable");
+        return message;
+    }
     out.variable = static_cast<std::int8_t>(var);
     return "";
 }

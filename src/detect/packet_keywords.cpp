@@ -681,6 +681,9 @@ bool matches(const PacketCondition& c, const Packet& pkt) {
         case PacketKeyword::flags:
             return flags_match(c, pkt);
         case PacketKeyword::dsize:
+            // Suricata's "dsize:!N" is about packets that carry data: an empty packet is not
+            // a payload of a different size (suricata-verify test-dsize-values).
+            if (c.number.op == NumberTest::Op::ne && pkt.payload.empty()) return false;
             return c.number.matches(pkt.payload.size());
         case PacketKeyword::seq:
         case PacketKeyword::ack:

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +19,7 @@
 #include "detect/rule_parser.h"
 #include "detect/threshold.h"
 #include "detect/transforms.h"
+#include "flow/flow.h"
 
 namespace tocsin::detect {
 
@@ -99,6 +101,10 @@ struct StreamSize {
     NumberTest test;
 };
 
+// A test on the packet and its flow that needs no table of its own (vlan.id, checksums,
+// flow.pkts): built once when the rule loads.
+using CustomCondition = std::function<bool(const Packet&, const flow::Flow*, flow::Direction)>;
+
 struct Signature {
     std::uint32_t index = 0;  // position in the engine's order
     RuleAction action = RuleAction::alert;
@@ -122,6 +128,7 @@ struct Signature {
     // Conditions.
     FlowCondition flow;
     std::vector<PacketCondition> packet_conditions;
+    std::vector<CustomCondition> custom_conditions;
     std::vector<BufferMatches> buffers;
     std::vector<FlowbitOp> flowbits;  // conditions and actions, in rule order
     std::vector<FlowintOp> flowints;
