@@ -17,9 +17,11 @@ enum PacketClass : std::size_t { kTcp, kUdp, kIcmp4, kIcmp6, kOtherIp, kNotIp, k
 
 std::size_t packet_class(const Packet& pkt) {
     if (pkt.ip_version == 0) return kNotIp;
+    // By the IP header's protocol even when the transport header is broken: "alert tcp ...
+    // decode-event:tcp.pkt_too_small" must see the packet.
     switch (pkt.ip_proto) {
-        case kProtoTcp: return pkt.has_l4 ? kTcp : kOtherIp;
-        case kProtoUdp: return pkt.has_l4 ? kUdp : kOtherIp;
+        case kProtoTcp: return kTcp;
+        case kProtoUdp: return kUdp;
         case kProtoIcmp: return kIcmp4;
         case kProtoIcmpv6: return kIcmp6;
         default: return kOtherIp;
@@ -451,7 +453,14 @@ namespace {
 // The bytes of a packet-header buffer (ipv4.hdr, tcp.hdr, ...), empty when absent.
 ByteSpan header_buffer(std::string_view name, const Packet& pkt) {
     if (name == "ipv4.hdr") return pkt.ip_version == 4 ? pkt.ip_header : ByteSpan{};
-    if (name == "ipv6.hdr") return pkt.ip_version == 6 ? pkt.ip_header : ByteSpan{};
+    if (name == "ipv6.hdr") {
+        // The fixed header and its extension headers: everything before the transport.
+        if (pkt.ip_version != 6) return {};
+        if (pkt.ip_payload.empty() || pkt.ip_header.empty()) return pkt.ip_header;
+        const auto ext = pkt.ip_payload.data() - pkt.ip_header.data();
+        if (ext < static_cast<std::ptrdiff_t>(pkt.ip_header.size())) return pkt.ip_header;
+        return ByteSpan(pkt.ip_header.data(), static_cast<std::size_t>(ext));
+    }
     if (!pkt.has_l4) return {};
     const std::size_t payload_at =
         pkt.payload.empty() ? pkt.ip_payload.size()

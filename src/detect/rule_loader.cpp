@@ -261,20 +261,27 @@ RuleSet load_rules(const std::vector<std::string>& files, const RuleLoadOptions&
                 set.errors.push_back({options.threshold_file, 0, std::nullopt, p, "threshold.config"});
         }
     }
-    // Suricata refuses a second rule with the same gid:sid; the first stays.
+    // Two rules with one gid:sid: as in Suricata, the higher rev stays (the first on a tie)
+    // and the other is reported.
     std::map<std::pair<std::uint32_t, std::uint32_t>, std::size_t> seen;
     std::vector<Signature> unique;
     unique.reserve(set.signatures.size());
     for (Signature& sig : set.signatures) {
         auto [it, fresh] = seen.emplace(std::make_pair(sig.gid, sig.sid), unique.size());
-        if (!fresh) {
-            set.errors.push_back({sig.file, sig.line, sig.sid,
-                                  "duplicate sid (first at " + unique[it->second].file + ":" +
-                                      std::to_string(unique[it->second].line) + ")",
-                                  "duplicate sid"});
+        if (fresh) {
+            unique.push_back(std::move(sig));
             continue;
         }
-        unique.push_back(std::move(sig));
+        Signature& kept = unique[it->second];
+        const bool replace = sig.rev > kept.rev;
+        const Signature& dropped = replace ? kept : sig;
+        const Signature& winner = replace ? sig : kept;
+        set.errors.push_back({dropped.file, dropped.line, dropped.sid,
+                              "duplicate sid (rev " + std::to_string(dropped.rev) +
+                                  "; rev " + std::to_string(winner.rev) + " at " + winner.file +
+                                  ":" + std::to_string(winner.line) + " is kept)",
+                              "duplicate sid"});
+        if (replace) kept = std::move(sig);
     }
     set.signatures = std::move(unique);
     set.flowbit_count = context.flowbit_ids.size();

@@ -16,8 +16,23 @@ void add_timestamp(JsonWriter& j, std::string_view key, Timestamp ts) {
     out.push_back('"');
 }
 
+// Suricata writes IPv6 addresses with all eight groups of four digits
+// ("2001:0db8:0000:..."), and EVE consumers match on that text.
+std::string eve_address(const IpAddress& a) {
+    if (a.family != 6) return a.to_string();
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(39);
+    for (std::size_t i = 0; i < 16; ++i) {
+        if (i > 0 && i % 2 == 0) out.push_back(':');
+        out.push_back(kHex[a.bytes[i] >> 4]);
+        out.push_back(kHex[a.bytes[i] & 0xf]);
+    }
+    return out;
+}
+
 void add_address(JsonWriter& j, std::string_view key, const IpAddress& a) {
-    j.field(key, a.to_string());
+    j.field(key, eve_address(a));
 }
 
 void add_endpoints(JsonWriter& j, const IpAddress& src, std::uint16_t sport, const IpAddress& dst,

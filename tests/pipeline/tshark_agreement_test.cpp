@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/address.h"
+
 #include "pipeline/harness.h"
 
 namespace tocsin::testing {
@@ -27,7 +29,10 @@ struct Side {
 // Keyed "proto lo_endpoint hi_endpoint"; sides ordered lo->hi, hi->lo.
 using Conversations = std::map<std::string, std::pair<Side, Side>>;
 
-std::string endpoint(const std::string& ip, std::uint64_t port) {
+// EVE writes IPv6 in full ("fd01:0000:..."), tshark compressed: compare canonical text.
+std::string endpoint(const std::string& ip_text, std::uint64_t port) {
+    const auto parsed = tocsin::IpAddress::parse(ip_text);
+    const std::string ip = parsed ? parsed->to_string() : ip_text;
     return (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
 }
 
