@@ -1043,7 +1043,8 @@ void Decoder::udp(Layer& l, ByteSpan data) {
     Packet& p = l.pkt;
     ByteCursor c(data);
     if (!c.has(8)) {
-        l.anomaly(Anomaly::UdpPktTooSmall);
+        // Suricata's name for a datagram shorter than the UDP header (decode-too-small).
+        l.anomaly(Anomaly::UdpHlenTooSmall);
         return;
     }
     p.sport = c.u16be();

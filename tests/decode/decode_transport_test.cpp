@@ -215,7 +215,7 @@ TEST(Udp, LengthFieldBeyondIpPayload) {
 TEST(Udp, ShorterThanHeader) {
     Harness h;
     const Packet& p = h.decode(eth4(ipv4_raw(kSrc4, kDst4, tb::kProtoUdp, Bytes{0, 53, 0})));
-    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::UdpPktTooSmall)));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::UdpHlenTooSmall)));
     EXPECT_FALSE(p.has_l4);
 }
 

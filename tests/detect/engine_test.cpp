@@ -1,0 +1,536 @@
+// The detection engine end to end below the pipeline: rules written to a file, loaded with
+// load_rules, compiled by Engine::build, and hand-built frames decoded and inspected (with a
+// flow from a FlowTable where flow state matters). Each test states which sids must alert; the
+// expectations follow Suricata's documented rule semantics, worked out by hand from the
+// packets the test builds.
+#include "detect/engine.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "decode/decode_test_util.h"
+#include "flow/flow.h"
+
+namespace tocsin::detect {
+namespace {
+
+namespace tb = tocsin::testsupport;
+using decode::testing::Bytes;
+using decode::testing::bytes_of;
+using decode::testing::eth4;
+using decode::testing::Harness;
+using decode::testing::tcp_packet;
+using decode::testing::udp_packet;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+using ::testing::UnorderedElementsAreArray;
+
+const std::string kClient = "10.0.0.1";
+const std::string kServer = "192.168.1.5";
+
+class NoFlowEnd : public flow::FlowEndHandler {
+  public:
+    void on_flow_end(flow::Flow&, flow::EndReason, Timestamp) override {}
+};
+
+class EngineTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        std::random_device rd;
+        dir_ = std::filesystem::temp_directory_path() /
+               ("tocsin-engine-" + std::to_string(rd()) + std::to_string(rd()));
+        std::filesystem::create_directories(dir_);
+    }
+    void TearDown() override {
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+
+    // Writes the rules to a file, loads and compiles them; every rule must load.
+    void build(const std::string& rules, DetectOptions options = {}) {
+        const std::string path = (dir_ / ("r" + std::to_string(files_++) + ".rules")).string();
+        std::ofstream(path, std::ios::binary) << rules;
+        RuleLoadOptions load;
+        load.variables = NetVariables::from_config(Config{});
+        RuleSet set = load_rules({path}, load);
+        for (const RuleError& e : set.errors) ADD_FAILURE() << format_rule_error(e);
+        std::string error;
+        engine_ = Engine::build(std::move(set), options, error);
+        ASSERT_NE(engine_, nullptr) << error;
+        scratch_ = engine_->make_scratch();
+    }
+
+    const Packet& decode(const Bytes& ip_packet) { return harness_.decode(eth4(ip_packet)); }
+
+    Verdict inspect(const Packet& pkt, flow::Flow* flow = nullptr,
+                    flow::Direction dir = flow::Direction::to_server) {
+        Verdict v;
+        engine_->inspect(pkt, flow, dir, *scratch_, v);
+        return v;
+    }
+
+    static std::vector<std::uint32_t> sids(const Verdict& v) {
+        std::vector<std::uint32_t> out;
+        for (const Alert& a : v.alerts) out.push_back(a.sig->sid);
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+    // The sids alerting on one packet without a flow.
+    std::vector<std::uint32_t> alerts(const Bytes& ip_packet) {
+        return sids(inspect(decode(ip_packet)));
+    }
+
+    // A TCP packet client -> server (1234 -> 80) carrying `payload`.
+    static Bytes tcp_to_server(const std::string& payload, tb::TcpSpec spec = {},
+                               std::uint16_t sport = 1234) {
+        if (spec.flags == tb::kAck) spec.flags = tb::kAck | tb::kPsh;
+        return tcp_packet(kClient, kServer, sport, 80, bytes_of(payload), spec);
+    }
+    static Bytes tcp_to_client(const std::string& payload, std::uint16_t cport = 1234) {
+        tb::TcpSpec spec;
+        spec.flags = tb::kAck | tb::kPsh;
+        return tcp_packet(kServer, kClient, 80, cport, bytes_of(payload), spec);
+    }
+
+    // The packet's flow in `table` (created on first sight), and its direction.
+    struct Tracked {
+        const Packet& pkt;
+        flow::Flow* flow;
+        flow::Direction dir;
+    };
+    Tracked track(flow::FlowTable& table, const Bytes& ip_packet) {
+        const Packet& pkt = decode(ip_packet);
+        EXPECT_TRUE(pkt.has_flow_key);
+        const flow::FlowTable::Lookup found = table.track(pkt);
+        EXPECT_NE(found.flow, nullptr);
+        return {pkt, found.flow, found.direction};
+    }
+    std::vector<std::uint32_t> alerts_in_flow(flow::FlowTable& table, const Bytes& ip_packet) {
+        const Tracked t = track(table, ip_packet);
+        return sids(inspect(t.pkt, t.flow, t.dir));
+    }
+
+    NoFlowEnd no_flow_end_;
+    std::shared_ptr<Engine> engine_;
+    Engine::ScratchPtr scratch_;
+    Harness harness_;
+
+  private:
+    std::filesystem::path dir_;
+    int files_ = 0;
+};
+
+// ---- Content and its modifiers ------------------------------------------------------------
+
+TEST_F(EngineTest, ContentModifiers) {
+    // Payload offsets: H0 e1 l2 l3 o4 _5 W6 o7 r8 l9 d10 _11 a12 b13 c14 d15 e16 f17.
+    build(R"(alert tcp any any -> any any (content:"hello"; nocase; sid:1;)
+alert tcp any any -> any any (content:"hello"; sid:2;)
+alert tcp any any -> any any (content:"World"; offset:6; depth:5; sid:3;)
+alert tcp any any -> any any (content:"World"; offset:7; sid:4;)
+alert tcp any any -> any any (content:"World"; depth:10; sid:5;)
+alert tcp any any -> any any (content:"Hello"; content:"abc"; distance:7; within:3; sid:6;)
+alert tcp any any -> any any (content:"Hello"; content:"abc"; distance:8; sid:7;)
+alert tcp any any -> any any (content:"Hello"; content:"abc"; distance:6; within:3; sid:8;)
+alert tcp any any -> any any (content:"abc"; content:"Hello"; distance:0; sid:9;)
+alert tcp any any -> any any (content:"def"; endswith; sid:10;)
+alert tcp any any -> any any (content:"Hello"; startswith; sid:11;)
+alert tcp any any -> any any (content:"World"; startswith; sid:12;)
+alert tcp any any -> any any (content:"WORLD"; nocase; offset:6; depth:5; sid:13;)
+alert tcp any any -> any any (content:"|48 65|llo"; depth:5; sid:14;)
+)");
+    EXPECT_THAT(alerts(tcp_to_server("Hello World abcdef")), ElementsAre(1, 3, 6, 10, 11, 13, 14));
+}
+
+TEST_F(EngineTest, RelativeMatchBacktracksToALaterOccurrence) {
+    build(R"(alert tcp any any -> any any (content:"a"; content:"b"; within:1; sid:20;)
+alert tcp any any -> any any (content:"GET"; content:"/x"; distance:1; within:2; sid:21;)
+)");
+    // The first "a" is not followed by "b"; the second is.
+    EXPECT_THAT(alerts(tcp_to_server("axxab")), ElementsAre(20));
+    EXPECT_THAT(alerts(tcp_to_server("axxb")), IsEmpty());
+    // The first GET is followed by junk, the second by " /x".
+    EXPECT_THAT(alerts(tcp_to_server("GET aaaaaa GET /x")), ElementsAre(21));
+    EXPECT_THAT(alerts(tcp_to_server("GET aaaaaa GET  /x")), IsEmpty());
+}
+
+TEST_F(EngineTest, NegatedContent) {
+    build(R"(alert tcp any any -> any any (content:!"evil"; sid:30;)
+alert tcp any any -> any any (content:"Hello"; content:!"World"; distance:0; sid:31;)
+alert tcp any any -> any any (content:"Hello"; content:!"World"; within:6; sid:32;)
+)");
+    EXPECT_THAT(alerts(tcp_to_server("a good thing")), ElementsAre(30));
+    EXPECT_THAT(alerts(tcp_to_server("an evil thing")), IsEmpty());
+    EXPECT_THAT(alerts(tcp_to_server("Hello World")), ElementsAre(30));
+    EXPECT_THAT(alerts(tcp_to_server("Hello there")), ElementsAre(30, 31, 32));
+    // "World" before "Hello" is not after it.
+    EXPECT_THAT(alerts(tcp_to_server("World Hello")), ElementsAre(30, 31, 32));
+    // Beyond the within window the negated content is not looked for.
+    EXPECT_THAT(alerts(tcp_to_server("Hello there, World")), ElementsAre(30, 31, 32));
+}
+
+TEST_F(EngineTest, PcreAbsoluteAndRelative) {
+    build(R"(alert tcp any any -> any any (content:"user="; pcre:"/^[a-z]+;/R"; sid:40;)
+alert tcp any any -> any any (pcre:"/b[aeiou]b/i"; sid:41;)
+alert tcp any any -> any any (content:"user="; pcre:"/[a-z]+;/R"; sid:42;)
+alert tcp any any -> any any (content:"id="; pcre:!"/^[0-9]+/R"; sid:43;)
+)");
+    // R: the expression is applied from the end of the previous match, where ^ anchors.
+    EXPECT_THAT(alerts(tcp_to_server("user=bob;")), ElementsAre(40, 41, 42));
+    EXPECT_THAT(alerts(tcp_to_server("user=BOB;")), IsEmpty());
+    // Not at the anchor: only the unanchored relative expression finds "bob;" further on.
+    EXPECT_THAT(alerts(tcp_to_server("user=1x; bob;")), ElementsAre(41, 42));
+    // Relative: text before the content is out of reach.
+    EXPECT_THAT(alerts(tcp_to_server("abc; user=")), IsEmpty());
+    EXPECT_THAT(alerts(tcp_to_server("id=abc")), ElementsAre(43));
+    EXPECT_THAT(alerts(tcp_to_server("id=123")), IsEmpty());
+}
+
+TEST_F(EngineTest, IsDataAt) {
+    // "abcdef": after "abc" three bytes remain.
+    build(R"(alert tcp any any -> any any (content:"abc"; isdataat:2,relative; sid:50;)
+alert tcp any any -> any any (content:"abc"; isdataat:4,relative; sid:51;)
+alert tcp any any -> any any (content:"def"; isdataat:!1,relative; sid:52;)
+alert tcp any any -> any any (content:"abc"; isdataat:!1,relative; sid:53;)
+alert tcp any any -> any any (content:"a"; isdataat:5; sid:54;)
+alert tcp any any -> any any (content:"a"; isdataat:10; sid:55;)
+)");
+    EXPECT_THAT(alerts(tcp_to_server("abcdef")), ElementsAre(50, 52, 54));
+}
+
+TEST_F(EngineTest, ByteTest) {
+    build(R"(alert tcp any any -> any any (byte_test:2,=,16,0; sid:60;)
+alert tcp any any -> any any (byte_test:2,>,16,0; sid:61;)
+alert tcp any any -> any any (byte_test:1,&,0x10,1; sid:62;)
+alert tcp any any -> any any (byte_test:2,<,0x20,0; sid:63;)
+alert tcp any any -> any any (byte_test:2,=,16,0,little; sid:64;)
+alert tcp any any -> any any (content:"len="; byte_test:3,>,100,0,relative,string,dec; sid:65;)
+alert tcp any any -> any any (content:"len="; byte_test:3,>,200,0,relative,string,dec; sid:66;)
+)");
+    // 0x00 0x10 is 16 big-endian, 4096 little-endian.
+    EXPECT_THAT(alerts(tcp_packet(kClient, kServer, 1234, 80, Bytes{0x00, 0x10, 'r', 'e'})),
+                ElementsAre(60, 62, 63));
+    EXPECT_THAT(alerts(tcp_to_server("len=123;")), ElementsAre(65));
+}
+
+TEST_F(EngineTest, Dsize) {
+    build(R"(alert tcp any any -> any any (dsize:5; sid:70;)
+alert tcp any any -> any any (dsize:>5; sid:71;)
+alert tcp any any -> any any (dsize:3<>10; sid:72;)
+alert udp any any -> any any (dsize:<6; sid:73;)
+)");
+    EXPECT_THAT(alerts(tcp_to_server("hello")), ElementsAre(70, 72));
+    EXPECT_THAT(alerts(tcp_to_server("hello!")), ElementsAre(71, 72));
+    EXPECT_THAT(alerts(udp_packet(kClient, kServer, 5000, 53, bytes_of("query"))),
+                ElementsAre(73));
+}
+
+TEST_F(EngineTest, TcpFlags) {
+    build(R"(alert tcp any any -> any any (flags:SA; sid:80;)
+alert tcp any any -> any any (flags:S; sid:81;)
+alert tcp any any -> any any (flags:+S; sid:82;)
+alert tcp any any -> any any (flags:*FR; sid:83;)
+alert tcp any any -> any any (flags:!S; sid:84;)
+alert tcp any any -> any any (flags:!R; sid:85;)
+alert ip any any -> any any (flags:!R; sid:86;)
+alert tcp any any -> any any (flags:S,A; sid:87;)
+)");
+    tb::TcpSpec syn_ack;
+    syn_ack.flags = tb::kSyn | tb::kAck;
+    EXPECT_THAT(alerts(tcp_packet(kServer, kClient, 80, 1234, {}, syn_ack)),
+                ElementsAre(80, 82, 85, 86, 87));
+    // A flags test never matches a packet without TCP, even negated.
+    EXPECT_THAT(alerts(udp_packet(kClient, kServer, 5000, 53)), IsEmpty());
+}
+
+TEST_F(EngineTest, IcmpTypeAndCode) {
+    build(R"(alert icmp any any -> any any (itype:8; sid:90;)
+alert icmp any any -> any any (itype:0; sid:91;)
+alert icmp any any -> any any (itype:>5; sid:92;)
+alert icmp any any -> any any (icode:0; sid:93;)
+alert icmp any any -> any any (itype:8; icode:1; sid:94;)
+alert tcp any any -> any any (itype:8; sid:95;)
+alert ip any any -> any any (itype:8; sid:96;)
+)");
+    const Bytes echo = tb::ip_packet(kClient, kServer, tb::kProtoIcmp,
+                                     tb::icmpv4(8, 0, 0x00010001, bytes_of("ping")));
+    EXPECT_THAT(alerts(echo), ElementsAre(90, 92, 93, 96));
+}
+
+TEST_F(EngineTest, Ttl) {
+    build(R"(alert ip any any -> any any (ttl:64; sid:100;)
+alert ip any any -> any any (ttl:<64; sid:101;)
+alert ip any any -> any any (ttl:<65; sid:102;)
+alert ip any any -> any any (ttl:10; sid:103;)
+alert ip any any -> any any (ttl:!64; sid:104;)
+)");
+    // ip_packet sends TTL 64.
+    EXPECT_THAT(alerts(udp_packet(kClient, kServer, 5000, 53)), ElementsAre(100, 102));
+    tb::Ipv4Spec low;
+    low.src = kClient;
+    low.dst = kServer;
+    low.proto = tb::kProtoUdp;
+    low.ttl = 10;
+    EXPECT_THAT(alerts(tb::ipv4(low, tb::udp(5000, 53, bytes_of("q"), kClient, kServer))),
+                ElementsAre(101, 102, 103, 104));
+}
+
+// ---- Rule headers -------------------------------------------------------------------------
+
+TEST_F(EngineTest, HeaderAddressesPortsNegationAndDirection) {
+    build(R"(alert tcp 10.0.0.0/8 any -> 192.168.1.0/24 80 (sid:110;)
+alert tcp 192.168.1.0/24 any -> 10.0.0.0/8 any (sid:111;)
+alert tcp 192.168.1.0/24 80 <> 10.0.0.0/8 any (sid:112;)
+alert tcp !10.0.0.1 any -> any any (sid:113;)
+alert tcp any !1234 -> any any (sid:114;)
+alert tcp any any -> any [80,443] (sid:115;)
+alert tcp any any -> any 1:79 (sid:116;)
+alert udp any any -> any any (sid:117;)
+alert ip any any -> any any (sid:118;)
+alert tcp any any -> any !80 (sid:119;)
+alert tcp any any -> ![192.168.0.0/16] any (sid:120;)
+alert tcp [10.0.0.0/8,!10.0.0.1] any -> any any (sid:121;)
+alert tcp any 1000: -> any :100 (sid:122;)
+alert tcp any any <> 10.0.0.1 1234 (sid:123;)
+)");
+    // 10.0.0.1:1234 -> 192.168.1.5:80
+    EXPECT_THAT(alerts(tcp_to_server("x")), ElementsAre(110, 112, 115, 118, 122, 123));
+    // The reply, 192.168.1.5:80 -> 10.0.0.1:1234
+    EXPECT_THAT(alerts(tcp_to_client("y")), ElementsAre(111, 112, 113, 114, 118, 119, 123));
+}
+
+TEST_F(EngineTest, ProtocolOfTheRule) {
+    build(R"(alert tcp any any -> any any (content:"same"; sid:130;)
+alert udp any any -> any any (content:"same"; sid:131;)
+alert ip any any -> any any (content:"same"; sid:132;)
+alert icmp any any -> any any (content:"same"; sid:133;)
+)");
+    EXPECT_THAT(alerts(tcp_to_server("same")), ElementsAre(130, 132));
+    EXPECT_THAT(alerts(udp_packet(kClient, kServer, 5000, 53, bytes_of("same"))),
+                ElementsAre(131, 132));
+    EXPECT_THAT(alerts(tb::ip_packet(kClient, kServer, tb::kProtoIcmp,
+                                     tb::icmpv4(8, 0, 0x00010001, bytes_of("same")))),
+                ElementsAre(132, 133));
+}
+
+// ---- Flow state ---------------------------------------------------------------------------
+
+TEST_F(EngineTest, FlowbitsAcrossPacketsOfOneFlow) {
+    build(R"(alert tcp any any -> any any (content:"LOGIN"; flowbits:set,logged_in; flowbits:noalert; sid:140;)
+alert tcp any any -> any any (content:"DATA"; flowbits:isset,logged_in; sid:141;)
+alert tcp any any -> any any (content:"DATA"; flowbits:isnotset,logged_in; sid:142;)
+alert tcp any any -> any any (content:"LOGOUT"; flowbits:unset,logged_in; sid:143;)
+)");
+    flow::FlowTable table({}, no_flow_end_);
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("DATA first")), ElementsAre(142));
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("LOGIN")), IsEmpty());  // noalert
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("DATA second")), ElementsAre(141));
+    // The reply belongs to the same flow.
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_client("DATA reply")), ElementsAre(141));
+    // Another flow has its own bits.
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("DATA other", {}, 2222)), ElementsAre(142));
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("LOGOUT")), ElementsAre(143));
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("DATA third")), ElementsAre(142));
+    // Without a flow there are no bits: isset fails, isnotset holds.
+    EXPECT_THAT(alerts(tcp_to_server("DATA")), ElementsAre(142));
+}
+
+TEST_F(EngineTest, FlowbitSetEarlierInThePacketIsSeenByLaterRules) {
+    // The reader comes first in the file; Suricata orders setters before readers.
+    build(R"(alert tcp any any -> any any (content:"DATA"; flowbits:isset,seen; sid:151;)
+alert tcp any any -> any any (content:"LOGIN"; flowbits:set,seen; sid:150;)
+)");
+    flow::FlowTable table({}, no_flow_end_);
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("LOGIN DATA")), ElementsAre(150, 151));
+}
+
+TEST_F(EngineTest, FlowintSetAndCompare) {
+    build(R"(alert tcp any any -> any any (content:"A"; flowint:cnt,=,5; noalert; sid:160;)
+alert tcp any any -> any any (content:"B"; flowint:cnt,==,5; sid:161;)
+alert tcp any any -> any any (content:"B"; flowint:cnt,>,5; sid:162;)
+alert tcp any any -> any any (content:"C"; flowint:cnt,+,1; noalert; sid:163;)
+alert tcp any any -> any any (content:"B"; flowint:cnt,notset; sid:164;)
+)");
+    flow::FlowTable table({}, no_flow_end_);
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("B")), ElementsAre(164));
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("A")), IsEmpty());
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("B")), ElementsAre(161));
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("C")), IsEmpty());
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("B")), ElementsAre(162));
+}
+
+TEST_F(EngineTest, FlowintIncrementThenCompareInOneRule) {
+    // Suricata's flowint documentation counts in one rule: the operations run in rule order,
+    // so the comparison sees the count this packet just made (and `+` on an unset variable
+    // starts it from 0).
+    build(R"(alert tcp any any -> any any (content:"U"; flowint:cnt,+,1; flowint:cnt,>,2; sid:170;)
+)");
+    flow::FlowTable table({}, no_flow_end_);
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("U1")), IsEmpty());  // cnt 1
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("U2")), IsEmpty());  // cnt 2
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("U3")), ElementsAre(170));  // cnt 3
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("U4")), ElementsAre(170));  // cnt 4
+}
+
+TEST_F(EngineTest, ThresholdLimitOne) {
+    build(R"(alert tcp any any -> any any (content:"T"; threshold:type limit, track by_src, count 1, seconds 60; sid:180;)
+alert tcp any any -> any any (content:"T"; sid:181;)
+)");
+    EXPECT_THAT(alerts(tcp_to_server("T")), ElementsAre(180, 181));
+    EXPECT_THAT(alerts(tcp_to_server("T")), ElementsAre(181));
+    EXPECT_THAT(alerts(tcp_to_server("T")), ElementsAre(181));
+    // Another source has its own count.
+    EXPECT_THAT(alerts(tcp_packet("10.0.0.9", kServer, 1234, 80, bytes_of("T"))),
+                ElementsAre(180, 181));
+}
+
+TEST_F(EngineTest, PassRuleSuppressesAlertsOnThePacket) {
+    build(R"(alert tcp any any -> any any (content:"X"; sid:190;)
+alert tcp any any -> any any (content:"Y"; sid:191;)
+pass tcp any any -> any any (content:"X"; sid:192;)
+)");
+    EXPECT_THAT(alerts(tcp_to_server("X")), IsEmpty());
+    EXPECT_THAT(alerts(tcp_to_server("XY")), IsEmpty());
+    EXPECT_THAT(alerts(tcp_to_server("Y")), ElementsAre(191));
+    flow::FlowTable table({}, no_flow_end_);
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("X")), IsEmpty());
+}
+
+TEST_F(EngineTest, DropInSimulatedIpsBlocksTheFlow) {
+    DetectOptions ips;
+    ips.simulate_ips = true;
+    build(R"(drop tcp any any -> any any (content:"bad"; sid:200;)
+alert tcp any any -> any any (content:"note"; sid:201;)
+)",
+          ips);
+    flow::FlowTable table({}, no_flow_end_);
+
+    const Tracked first = track(table, tcp_to_server("fine"));
+    const Verdict v1 = inspect(first.pkt, first.flow, first.dir);
+    EXPECT_FALSE(v1.drop);
+    EXPECT_THAT(v1.alerts, IsEmpty());
+
+    const Tracked bad = track(table, tcp_to_server("bad note"));
+    const Verdict v2 = inspect(bad.pkt, bad.flow, bad.dir);
+    EXPECT_TRUE(v2.drop);
+    ASSERT_NE(v2.drop_sig, nullptr);
+    EXPECT_EQ(v2.drop_sig->sid, 200u);
+    EXPECT_THAT(sids(v2), ElementsAre(200, 201));
+    for (const Alert& a : v2.alerts)
+        EXPECT_EQ(a.action, a.sig->sid == 200 ? AlertAction::blocked : AlertAction::allowed);
+
+    // Everything after it in the flow is dropped, either way.
+    const Tracked later = track(table, tcp_to_server("fine again"));
+    EXPECT_TRUE(inspect(later.pkt, later.flow, later.dir).drop);
+    const Tracked reply = track(table, tcp_to_client("reply"));
+    EXPECT_TRUE(inspect(reply.pkt, reply.flow, reply.dir).drop);
+    // Another flow is not.
+    const Tracked other = track(table, tcp_to_server("fine", {}, 4444));
+    EXPECT_FALSE(inspect(other.pkt, other.flow, other.dir).drop);
+}
+
+TEST_F(EngineTest, DropWithoutIpsOnlyAlerts) {
+    build(R"(drop tcp any any -> any any (content:"bad"; sid:210;)
+)");
+    flow::FlowTable table({}, no_flow_end_);
+    const Tracked bad = track(table, tcp_to_server("bad"));
+    const Verdict v = inspect(bad.pkt, bad.flow, bad.dir);
+    EXPECT_FALSE(v.drop);
+    ASSERT_EQ(v.alerts.size(), 1u);
+    EXPECT_EQ(v.alerts[0].action, AlertAction::allowed);
+    const Tracked later = track(table, tcp_to_server("fine"));
+    EXPECT_FALSE(inspect(later.pkt, later.flow, later.dir).drop);
+}
+
+TEST_F(EngineTest, AtMostFifteenAlertsPerPacket) {
+    // Sixteen matching rules; the last in the file has the highest priority, so it is kept.
+    std::string rules;
+    for (int sid = 300; sid < 315; ++sid)
+        rules += "alert tcp any any -> any any (content:\"Z\"; sid:" + std::to_string(sid) + ";)\n";
+    rules += "alert tcp any any -> any any (content:\"Z\"; priority:1; sid:315;)\n";
+    build(rules);
+    const std::vector<std::uint32_t> got = alerts(tcp_to_server("Z"));
+    EXPECT_EQ(got.size(), 15u);
+    EXPECT_TRUE(std::find(got.begin(), got.end(), 315u) != got.end());
+    EXPECT_TRUE(std::adjacent_find(got.begin(), got.end()) == got.end());  // no repeats
+    for (std::uint32_t sid : got) {
+        EXPECT_GE(sid, 300u);
+        EXPECT_LE(sid, 315u);
+    }
+}
+
+TEST_F(EngineTest, FlowDirection) {
+    build(R"(alert tcp any any -> any any (content:"Q"; flow:to_server; sid:220;)
+alert tcp any any -> any any (content:"Q"; flow:to_client; sid:221;)
+alert tcp any any -> any any (content:"Q"; sid:222;)
+)");
+    flow::FlowTable table({}, no_flow_end_);
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("Q")), ElementsAre(220, 222));
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_client("Q")), ElementsAre(221, 222));
+    // Without a flow there is no direction to match.
+    EXPECT_THAT(alerts(tcp_to_server("Q")), ElementsAre(222));
+}
+
+// ---- Stream ---------------------------------------------------------------------------------
+
+TEST_F(EngineTest, ContentSplitAcrossTwoSegmentsMatchesInTheStream) {
+    build(R"(alert tcp any any -> any any (content:"/evil"; sid:230;)
+alert tcp any any -> any any (content:"GET"; content:"HTTP"; distance:0; sid:231;)
+)");
+    ASSERT_TRUE(engine_->wants_stream());
+    flow::FlowTable table({}, no_flow_end_);
+
+    const std::string one = "GET /ev";
+    const std::string two = "il HTTP/1.1";
+    const Tracked p1 = track(table, tcp_to_server(one));
+    engine_->add_stream_data(*p1.flow, p1.dir, 0, p1.pkt.payload);
+    EXPECT_THAT(sids(inspect(p1.pkt, p1.flow, p1.dir)), IsEmpty());
+
+    // Neither segment holds "/evil"; the stream does, once the second arrives.
+    const Tracked p2 = track(table, tcp_to_server(two));
+    engine_->add_stream_data(*p2.flow, p2.dir, one.size(), p2.pkt.payload);
+    EXPECT_THAT(sids(inspect(p2.pkt, p2.flow, p2.dir)), ElementsAre(230, 231));
+
+    // Already reported: new data that adds nothing does not alert again.
+    const Tracked p3 = track(table, tcp_to_server("\r\n"));
+    engine_->add_stream_data(*p3.flow, p3.dir, one.size() + two.size(), p3.pkt.payload);
+    EXPECT_THAT(sids(inspect(p3.pkt, p3.flow, p3.dir)), IsEmpty());
+}
+
+TEST_F(EngineTest, StreamOfTheOtherDirectionIsSeparate) {
+    build(R"(alert tcp any any -> any any (content:"abcd"; sid:240;)
+)");
+    flow::FlowTable table({}, no_flow_end_);
+    const Tracked p1 = track(table, tcp_to_server("ab"));
+    engine_->add_stream_data(*p1.flow, p1.dir, 0, p1.pkt.payload);
+    EXPECT_THAT(sids(inspect(p1.pkt, p1.flow, p1.dir)), IsEmpty());
+    const Tracked p2 = track(table, tcp_to_client("cd"));
+    engine_->add_stream_data(*p2.flow, p2.dir, 0, p2.pkt.payload);
+    EXPECT_THAT(sids(inspect(p2.pkt, p2.flow, p2.dir)), IsEmpty());
+}
+
+TEST_F(EngineTest, PacketOnlyRulesDoNotSeeTheStream) {
+    build(R"(alert tcp-pkt any any -> any any (content:"/evil"; sid:250;)
+alert tcp any any -> any any (content:"/evil"; flow:no_stream; sid:251;)
+alert tcp any any -> any any (content:"/evil"; flow:only_stream; sid:252;)
+)");
+    flow::FlowTable table({}, no_flow_end_);
+    const Tracked p1 = track(table, tcp_to_server("GET /ev"));
+    engine_->add_stream_data(*p1.flow, p1.dir, 0, p1.pkt.payload);
+    EXPECT_THAT(sids(inspect(p1.pkt, p1.flow, p1.dir)), IsEmpty());
+    const Tracked p2 = track(table, tcp_to_server("il"));
+    engine_->add_stream_data(*p2.flow, p2.dir, 7, p2.pkt.payload);
+    EXPECT_THAT(sids(inspect(p2.pkt, p2.flow, p2.dir)), ElementsAre(252));
+}
+
+}  // namespace
+}  // namespace tocsin::detect
