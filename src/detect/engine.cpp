@@ -486,6 +486,8 @@ bool Engine::payload_matches(const Signature& sig, const Packet& pkt, const flow
         auto run = [&](const PayloadInput& input) {
             if (list.transforms.empty())
                 return match_payload(list.matches, input, scratch.variables, scratch.payload);
+            // Suricata never transforms an empty buffer: to_md5 of nothing matches nothing.
+            if (input.buffer.empty()) return false;
             PayloadInput transformed = input;
             transformed.buffer = apply_chain(list.transforms, input.buffer, scratch.transform_a,
                                              scratch.transform_b);
