@@ -62,12 +62,12 @@ int action_rank(RuleAction a) {
 
 int flowbit_rank(const Signature& sig) {
     bool sets = false, reads = false;
-    for (const FlowbitOp& op : sig.flowbits) {
-        if (op.command == FlowbitCommand::isset || op.command == FlowbitCommand::isnotset)
-            reads = true;
-        else
-            sets = true;
-    }
+    auto classify = [&](FlowbitCommand c) {
+        if (c == FlowbitCommand::isset || c == FlowbitCommand::isnotset) reads = true;
+        else sets = true;
+    };
+    for (const FlowbitOp& op : sig.flowbits) classify(op.command);
+    for (const HostbitOp& op : sig.hostbits) classify(op.command);
     if (sets && !reads) return 0;
     if (sets && reads) return 1;
     if (!reads) return 2;
@@ -523,6 +523,71 @@ bool Engine::payload_matches(const Signature& sig, const Packet& pkt, const flow
     return true;
 }
 
+namespace {
+
+// The keys one hostbit operation touches for this packet.
+template <typename Key, typename Fn>
+void for_each_host_key(const HostbitOp& op, const Packet& pkt, Fn&& fn) {
+    switch (op.target) {
+        case HostbitTarget::source: fn(Key{pkt.src, {}, op.bit}); break;
+        case HostbitTarget::destination: fn(Key{pkt.dst, {}, op.bit}); break;
+        case HostbitTarget::both:
+            fn(Key{pkt.src, {}, op.bit});
+            fn(Key{pkt.dst, {}, op.bit});
+            break;
+        case HostbitTarget::pair:
+            fn(pkt.src < pkt.dst ? Key{pkt.src, pkt.dst, op.bit} : Key{pkt.dst, pkt.src, op.bit});
+            break;
+    }
+}
+
+}  // namespace
+
+bool Engine::hostbits_match(const Signature& sig, const Packet& pkt) const {
+    if (sig.hostbits.empty()) return true;
+    std::lock_guard lock(hostbits_mutex_);
+    for (const HostbitOp& op : sig.hostbits) {
+        if (op.command != FlowbitCommand::isset && op.command != FlowbitCommand::isnotset)
+            continue;
+        bool all_set = true;
+        for_each_host_key<HostBitKey>(op, pkt, [&](const HostBitKey& key) {
+            auto it = hostbits_.find(key);
+            if (it == hostbits_.end() || it->second < pkt.ts) all_set = false;
+        });
+        if ((op.command == FlowbitCommand::isset) != all_set) return false;
+    }
+    return true;
+}
+
+void Engine::apply_hostbits(const Signature& sig, const Packet& pkt) const {
+    if (sig.hostbits.empty()) return;
+    std::lock_guard lock(hostbits_mutex_);
+    for (const HostbitOp& op : sig.hostbits) {
+        const Timestamp expiry = Timestamp::from_micros(pkt.ts.micros() +
+                                                        std::int64_t{op.expire} * 1000000);
+        for_each_host_key<HostBitKey>(op, pkt, [&](const HostBitKey& key) {
+            auto it = hostbits_.find(key);
+            const bool live = it != hostbits_.end() && !(it->second < pkt.ts);
+            const bool set = op.command == FlowbitCommand::set ||
+                             (op.command == FlowbitCommand::toggle && !live);
+            const bool unset = op.command == FlowbitCommand::unset ||
+                               (op.command == FlowbitCommand::toggle && live);
+            if (set) {
+                if (hostbits_.size() >= kMaxHostBits && it == hostbits_.end()) {
+                    // Full: forget the entry that expires first.
+                    auto oldest = std::min_element(
+                        hostbits_.begin(), hostbits_.end(),
+                        [](const auto& a, const auto& b) { return a.second < b.second; });
+                    hostbits_.erase(oldest);
+                }
+                hostbits_[key] = expiry;
+            } else if (unset && it != hostbits_.end()) {
+                hostbits_.erase(it);
+            }
+        });
+    }
+}
+
 void Engine::apply_flow_actions(const Signature& sig, FlowDetectState* state) const {
     if (state == nullptr) return;
     for (const FlowbitOp& op : sig.flowbits) {
@@ -641,9 +706,11 @@ void Engine::inspect(const Packet& pkt, flow::Flow* flow, flow::Direction dir, S
         }
         if (!events) continue;
         if (!state_matches(sig, flow, state)) continue;
+        if (!hostbits_match(sig, pkt)) continue;
         if (!payload_matches(sig, pkt, flow, state, dir, scratch)) continue;
 
         apply_flow_actions(sig, state);
+        apply_hostbits(sig, pkt);
         if (sig.action == RuleAction::pass) {
             // A pass rule about the packet's header applies to its whole flow; one that
             // inspected payload passes only this packet (Suricata's util-action tests).

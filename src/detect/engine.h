@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -109,6 +111,19 @@ class Engine {
                          Scratch& scratch) const;
     void apply_flow_actions(const Signature& sig, FlowDetectState* state) const;
     bool passes_thresholds(const Signature& sig, const Packet& pkt, const flow::Flow* flow) const;
+
+    // hostbits/xbits: shared by all flows and workers, so behind a mutex; taken only by rules
+    // that use them. Bounded: the oldest-expiring entries go first when full.
+    struct HostBitKey {
+        IpAddress a, b;  // b: the pair's second address (pair bits), empty otherwise
+        std::uint32_t bit = 0;
+        auto operator<=>(const HostBitKey&) const = default;
+    };
+    bool hostbits_match(const Signature& sig, const Packet& pkt) const;
+    void apply_hostbits(const Signature& sig, const Packet& pkt) const;
+    mutable std::mutex hostbits_mutex_;
+    mutable std::map<HostBitKey, Timestamp> hostbits_;  // -> expiry
+    static constexpr std::size_t kMaxHostBits = 1 << 20;
 
     DetectOptions options_;
     RuleSet rules_;

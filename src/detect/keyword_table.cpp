@@ -12,6 +12,14 @@ std::uint32_t LoadContext::flowbit_id(std::string_view name) {
     return id;
 }
 
+std::uint32_t LoadContext::hostbit_id(std::string_view name) {
+    auto it = hostbit_ids.find(name);
+    if (it != hostbit_ids.end()) return it->second;
+    const auto id = static_cast<std::uint32_t>(hostbit_ids.size());
+    hostbit_ids.emplace(std::string(name), id);
+    return id;
+}
+
 std::uint32_t LoadContext::flowint_id(std::string_view name) {
     auto it = flowint_ids.find(name);
     if (it != flowint_ids.end()) return it->second;

@@ -21,7 +21,9 @@ struct LoadContext {
     const Classifications* classifications = nullptr;
     std::map<std::string, std::uint32_t, std::less<>> flowbit_ids;
     std::map<std::string, std::uint32_t, std::less<>> flowint_ids;
+    std::map<std::string, std::uint32_t, std::less<>> hostbit_ids;
     std::uint32_t flowbit_id(std::string_view name);
+    std::uint32_t hostbit_id(std::string_view name);
     std::uint32_t flowint_id(std::string_view name);
 };
 

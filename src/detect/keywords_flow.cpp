@@ -69,19 +69,56 @@ std::string setup_flowbits(SignatureBuilder& b, std::string_view value) {
     return "";
 }
 
-// xbits:set|unset|toggle|isset|isnotset,name,track ip_src|ip_dst|ip_pair[,expire N]
-// Tocsin keeps xbits with the flow (the common use: one conversation), see docs/rule-keywords.md.
-std::string setup_xbits(SignatureBuilder& b, std::string_view value) {
+bool parse_bit_command(std::string_view text, FlowbitCommand& out) {
+    if (text == "set") out = FlowbitCommand::set;
+    else if (text == "unset") out = FlowbitCommand::unset;
+    else if (text == "toggle") out = FlowbitCommand::toggle;
+    else if (text == "isset") out = FlowbitCommand::isset;
+    else if (text == "isnotset") out = FlowbitCommand::isnotset;
+    else return false;
+    return true;
+}
+
+// hostbits:<command>,<name>[,src|dst|both][,expire <seconds>]
+// xbits:<command>,<name>,track ip_src|ip_dst|ip_pair[,expire <seconds>]
+std::string setup_hostbits(SignatureBuilder& b, std::string_view value) {
+    const bool xbits = b.keyword->name == "xbits";
     const std::vector<std::string_view> parts = split_list(value, ',');
-    if (parts.size() < 2) return "xbits needs a command and a name";
-    if (parts[0] == "noalert") return "";
-    if (parts.size() < 3 || !parts[2].starts_with("track"))
-        return "xbits needs 'track ip_src|ip_dst|ip_pair'";
-    const std::string_view track = trim(parts[2].substr(5));
-    if (track != "ip_src" && track != "ip_dst" && track != "ip_pair" && track != "tx")
-        return "xbits track must be ip_src, ip_dst, ip_pair or tx";
-    std::string rebuilt = std::string(parts[0]) + "," + std::string(parts[1]);
-    return setup_flowbits(b, rebuilt);
+    if (parts[0] == "noalert" && parts.size() == 1) {
+        b.sig().noalert = true;
+        return "";
+    }
+    HostbitOp op;
+    if (!parse_bit_command(parts[0], op.command))
+        return "unknown command '" + std::string(parts[0]) + "'";
+    if (parts.size() < 2 || !valid_bit_name(parts[1])) return "needs a valid bit name";
+    op.bit = b.context().hostbit_id(parts[1]);
+    bool tracked = false;
+    for (std::size_t i = 2; i < parts.size(); ++i) {
+        const std::string_view p = parts[i];
+        std::uint64_t n = 0;
+        if (p.starts_with("expire")) {
+            if (!parse_u64(p.substr(6), n) || n == 0 || n > 86400 * 365)
+                return "expire must be a number of seconds";
+            op.expire = static_cast<std::uint32_t>(n);
+        } else if (xbits && p.starts_with("track")) {
+            const std::string_view t = trim(p.substr(5));
+            if (t == "ip_src") op.target = HostbitTarget::source;
+            else if (t == "ip_dst") op.target = HostbitTarget::destination;
+            else if (t == "ip_pair") op.target = HostbitTarget::pair;
+            else return "track must be ip_src, ip_dst or ip_pair";
+            tracked = true;
+        } else if (!xbits && (p == "src" || p == "dst" || p == "both")) {
+            op.target = p == "src"   ? HostbitTarget::source
+                        : p == "dst" ? HostbitTarget::destination
+                                     : HostbitTarget::both;
+        } else {
+            return "unknown option '" + std::string(p) + "'";
+        }
+    }
+    if (xbits && !tracked) return "xbits needs 'track ip_src|ip_dst|ip_pair'";
+    b.sig().hostbits.push_back(op);
+    return "";
 }
 
 // flowint:name,op[,value]
@@ -210,7 +247,8 @@ std::string setup_detection_filter(SignatureBuilder& b, std::string_view value) 
 void register_flow_keywords(KeywordTable& table) {
     table.add({"flow", KeywordValue::required, setup_flow});
     table.add({"flowbits", KeywordValue::required, setup_flowbits});
-    table.add({"xbits", KeywordValue::required, setup_xbits});
+    table.add({"xbits", KeywordValue::required, setup_hostbits});
+    table.add({"hostbits", KeywordValue::required, setup_hostbits});
     table.add({"flowint", KeywordValue::required, setup_flowint});
     table.add({"stream_size", KeywordValue::required, setup_stream_size});
     table.add({"app-layer-protocol", KeywordValue::required, setup_app_layer_protocol});

@@ -88,6 +88,16 @@ struct FlowbitOp {
     bool any_of = false;
 };
 
+// hostbits and xbits: bits kept per host (source or destination address) or per address pair,
+// shared by every flow between them, expiring after `expire` seconds.
+enum class HostbitTarget : std::uint8_t { source, destination, both, pair };
+struct HostbitOp {
+    FlowbitCommand command = FlowbitCommand::set;
+    std::uint32_t bit = 0;
+    HostbitTarget target = HostbitTarget::source;
+    std::uint32_t expire = 30;
+};
+
 enum class FlowintCommand : std::uint8_t { set, add, sub, eq, ne, lt, gt, le, ge, isset, notset };
 struct FlowintOp {
     FlowintCommand command = FlowintCommand::set;
@@ -132,6 +142,7 @@ struct Signature {
     std::vector<BufferMatches> buffers;
     std::vector<FlowbitOp> flowbits;  // conditions and actions, in rule order
     std::vector<FlowintOp> flowints;
+    std::vector<HostbitOp> hostbits;
     std::vector<std::string> app_layer_protocols;  // app-layer-protocol (with '!' prefix)
     // Conditions on application-layer state (app-layer-event, tls.version, filesize, ...):
     // "keyword:value", evaluated once the protocol's parser provides that state.
