@@ -123,14 +123,19 @@ class Matcher {
         }
     }
 
+    // A relative pcre sees the buffer from the previous match on, so '^' anchors there (as in
+    // Suricata); positions are translated back to the whole buffer.
     bool step(const PcreMatch& p, std::size_t i, std::size_t cursor, std::size_t max_end) {
-        std::size_t start = p.relative ? cursor : 0;
+        const std::size_t base = p.relative ? std::min(cursor, in_.buffer.size()) : 0;
+        const ByteSpan subject = in_.buffer.subspan(base);
+        std::size_t start = 0;
         RegexMatch m;
         if (p.negated) {
-            return !regex_search(*p.regex, in_.buffer, start, m) && run(i + 1, cursor, max_end);
+            return !regex_search(*p.regex, subject, start, m) && run(i + 1, cursor, max_end);
         }
-        while (start <= in_.buffer.size() && regex_search(*p.regex, in_.buffer, start, m)) {
-            if (run(i + 1, m.end, std::max(max_end, m.end))) return true;
+        while (start <= subject.size() && regex_search(*p.regex, subject, start, m)) {
+            const std::size_t end = base + m.end;
+            if (run(i + 1, end, std::max(max_end, end))) return true;
             if (!backtrack_worthwhile(i) || budget_ < 0) return false;
             start = m.start + 1;
         }
