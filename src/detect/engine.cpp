@@ -249,6 +249,8 @@ std::shared_ptr<Engine> Engine::build(RuleSet rules, const DetectOptions& option
                 return nullptr;
             }
             engine->prototype_scratch_ = proto;
+            for (const auto& [key, id] : p.ids)
+                engine->max_pattern_ = std::max(engine->max_pattern_, key.bytes.size());
             db.pattern_sigs = std::move(p.sigs);
             engine->groups_[g]->dbs.push_back(std::move(db));
         }
@@ -318,6 +320,7 @@ void Engine::add_stream_data(flow::Flow& flow, flow::Direction dir, std::uint64_
         w.new_from = 0;
     }
     w.next_offset = offset + data.size();
+    w.last_delivery = data.data();
 }
 
 void Engine::stream_gap(flow::Flow& flow, flow::Direction dir) const {
@@ -666,11 +669,20 @@ void Engine::inspect(const Packet& pkt, flow::Flow* flow, flow::Direction dir, S
             };
             const BufferSpec& spec = buffer_spec(db.buffer);
             if (spec.source == BufferSource::packet) {
-                scan(pkt.payload);
+                bool payload_in_stream = false;
                 if (state != nullptr && pkt.ip_proto == kProtoTcp) {
                     const auto& w = state->windows[flow::dir_index(dir)];
-                    if (w.new_from < w.bytes.size()) scan(w.bytes);
+                    if (w.new_from < w.bytes.size()) {
+                        // Only the new bytes and the few before them a pattern could span.
+                        const std::size_t from =
+                            w.new_from > max_pattern_ ? w.new_from - max_pattern_ : 0;
+                        scan(ByteSpan(w.bytes).subspan(from));
+                        // In-order data arrives in its own packet: the stream scan saw it.
+                        payload_in_stream = w.last_delivery == pkt.payload.data() &&
+                                            w.bytes.size() - w.new_from >= pkt.payload.size();
+                    }
                 }
+                if (!payload_in_stream) scan(pkt.payload);
             } else if (spec.source == BufferSource::header) {
                 scan(header_buffer(spec.name, pkt));
             }
@@ -738,6 +750,7 @@ void Engine::inspect(const Packet& pkt, flow::Flow* flow, flow::Direction dir, S
             w.start_offset += cut;
         }
         w.new_from = w.bytes.size();
+        w.last_delivery = nullptr;
     }
 }
 

@@ -57,6 +57,7 @@ struct FlowDetectState : public StageState {
         std::uint64_t start_offset = 0;  // stream offset of bytes[0]
         std::size_t new_from = 0;        // bytes before this were inspected already
         std::uint64_t next_offset = 0;   // where the next delivery is expected
+        const std::uint8_t* last_delivery = nullptr;  // the packet bytes last delivered from
     };
     std::array<StreamWindow, 2> windows;
 };
@@ -131,6 +132,7 @@ class Engine {
     std::vector<std::unique_ptr<Group>> groups_;  // [class * 2 + direction]
     void* prototype_scratch_ = nullptr;           // hs_scratch_t*
     bool wants_stream_ = false;
+    std::size_t max_pattern_ = 0;  // longest fast pattern: stream scans overlap by this much
     std::uint64_t generation_ = 0;
     mutable ThresholdTracker thresholds_;
 };
