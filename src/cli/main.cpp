@@ -222,7 +222,8 @@ int main(int argc, char** argv) {
     RulesCheckArgs check_args;
     auto* rules = app.add_subcommand("rules", "Work with rule files");
     rules->require_subcommand(1);
-    auto* check = rules->add_subcommand("check", "Load rule files and report every rule that fails");
+    auto* check =
+        rules->add_subcommand("check", "Load rule files and report every rule that fails");
     check->add_option("files", check_args.files, "Rule files")->required();
     check->add_option("-c,--config", check_args.config_file, "tocsin.yaml (variables, files)");
     check->add_option("--set", check_args.sets, "Override a configuration key: KEY=VALUE");

@@ -53,7 +53,7 @@ constexpr std::array kBuffers = {
     BufferSpec{"http.response_header", "", "", '\0', "http", S::app, D::to_client},
     // Files (any protocol that carries them; HTTP first).
     BufferSpec{"file.data", "file_data", "", '\0', "", S::app, D::both},
-    BufferSpec{"file.name", "filename", "", '\0', "", S::app, D::both},
+    BufferSpec{"file.name", "", "", '\0', "", S::app, D::both},
     // DNS.
     BufferSpec{"dns.query", "dns_query", "", '\0', "dns", S::app, D::to_server},
     BufferSpec{"dns.answer.name", "", "", '\0', "dns", S::app, D::to_client},

@@ -27,11 +27,11 @@ enum class BufferSource : std::uint8_t {
 };
 
 struct BufferSpec {
-    std::string_view name;         // sticky-buffer keyword: "http.uri"
-    std::string_view legacy;       // content modifier or old name: "http_uri" ("" none)
-    std::string_view alias;        // second legacy spelling ("" none)
-    char pcre_flag;                // pcre buffer-selecting flag ('\0' none)
-    std::string_view app_proto;    // "http" ("" packet-level)
+    std::string_view name;       // sticky-buffer keyword: "http.uri"
+    std::string_view legacy;     // content modifier or old name: "http_uri" ("" none)
+    std::string_view alias;      // second legacy spelling ("" none)
+    char pcre_flag;              // pcre buffer-selecting flag ('\0' none)
+    std::string_view app_proto;  // "http" ("" packet-level)
     BufferSource source;
     BufferDirection direction;
 };

@@ -20,11 +20,16 @@ std::size_t packet_class(const Packet& pkt) {
     // By the IP header's protocol even when the transport header is broken: "alert tcp ...
     // decode-event:tcp.pkt_too_small" must see the packet.
     switch (pkt.ip_proto) {
-        case kProtoTcp: return kTcp;
-        case kProtoUdp: return kUdp;
-        case kProtoIcmp: return kIcmp4;
-        case kProtoIcmpv6: return kIcmp6;
-        default: return kOtherIp;
+        case kProtoTcp:
+            return kTcp;
+        case kProtoUdp:
+            return kUdp;
+        case kProtoIcmp:
+            return kIcmp4;
+        case kProtoIcmpv6:
+            return kIcmp6;
+        default:
+            return kOtherIp;
     }
 }
 
@@ -34,13 +39,23 @@ std::vector<std::size_t> signature_classes(const Signature& sig) {
             if (sig.app_proto.empty()) return {kTcp, kUdp, kIcmp4, kIcmp6, kOtherIp};
             return {kTcp, kUdp};
         }
-        case SigProtocol::tcp: return {kTcp};
-        case SigProtocol::udp: return {kUdp};
-        case SigProtocol::icmp: return {kIcmp4, kIcmp6};
-        case SigProtocol::icmpv4: return {kIcmp4};
-        case SigProtocol::icmpv6: return {kIcmp6};
-        case SigProtocol::sctp: return {kOtherIp};
-        case SigProtocol::pkthdr: return {kTcp, kUdp, kIcmp4, kIcmp6, kOtherIp, kNotIp};
+        case SigProtocol::ipv4:
+        case SigProtocol::ipv6:
+            return {kTcp, kUdp, kIcmp4, kIcmp6, kOtherIp};
+        case SigProtocol::tcp:
+            return {kTcp};
+        case SigProtocol::udp:
+            return {kUdp};
+        case SigProtocol::icmp:
+            return {kIcmp4, kIcmp6};
+        case SigProtocol::icmpv4:
+            return {kIcmp4};
+        case SigProtocol::icmpv6:
+            return {kIcmp6};
+        case SigProtocol::sctp:
+            return {kOtherIp};
+        case SigProtocol::pkthdr:
+            return {kTcp, kUdp, kIcmp4, kIcmp6, kOtherIp, kNotIp};
     }
     return {};
 }
@@ -49,13 +64,17 @@ std::vector<std::size_t> signature_classes(const Signature& sig) {
 // set flowbits before rules that read them; then priority; then file order.
 int action_rank(RuleAction a) {
     switch (a) {
-        case RuleAction::pass: return 0;
-        case RuleAction::drop: return 1;
+        case RuleAction::pass:
+            return 0;
+        case RuleAction::drop:
+            return 1;
         case RuleAction::reject:
         case RuleAction::rejectsrc:
         case RuleAction::rejectdst:
-        case RuleAction::rejectboth: return 2;
-        case RuleAction::alert: return 3;
+        case RuleAction::rejectboth:
+            return 2;
+        case RuleAction::alert:
+            return 3;
     }
     return 3;
 }
@@ -63,8 +82,10 @@ int action_rank(RuleAction a) {
 int flowbit_rank(const Signature& sig) {
     bool sets = false, reads = false;
     auto classify = [&](FlowbitCommand c) {
-        if (c == FlowbitCommand::isset || c == FlowbitCommand::isnotset) reads = true;
-        else sets = true;
+        if (c == FlowbitCommand::isset || c == FlowbitCommand::isnotset)
+            reads = true;
+        else
+            sets = true;
     };
     for (const FlowbitOp& op : sig.flowbits) classify(op.command);
     for (const HostbitOp& op : sig.hostbits) classify(op.command);
@@ -76,8 +97,7 @@ int flowbit_rank(const Signature& sig) {
 
 bool is_any(const AddressSet& s) {
     return s.v4().size() == 1 && s.v4()[0].first == U128{} && s.v4()[0].last.lo == 0xffffffffULL &&
-           s.v6().size() == 1 && s.v6()[0].first == U128{} &&
-           s.v6()[0].last == U128{~0ULL, ~0ULL};
+           s.v6().size() == 1 && s.v6()[0].first == U128{} && s.v6()[0].last == U128{~0ULL, ~0ULL};
 }
 
 bool is_any(const PortSet& s) {
@@ -85,8 +105,8 @@ bool is_any(const PortSet& s) {
 }
 
 bool has_ports(const Packet& pkt) {
-    return pkt.has_l4 && (pkt.ip_proto == kProtoTcp || pkt.ip_proto == kProtoUdp ||
-                          pkt.ip_proto == 132);
+    return pkt.has_l4 &&
+           (pkt.ip_proto == kProtoTcp || pkt.ip_proto == kProtoUdp || pkt.ip_proto == 132);
 }
 
 bool is_drop_action(RuleAction a) {
@@ -110,12 +130,27 @@ struct PrefilterDb {
     std::vector<std::vector<std::uint32_t>> pattern_sigs;  // pattern id -> signatures
 };
 
-struct Engine::Group {
+// Rules that share a prefilter: one Vectorscan database per inspection buffer.
+struct PrefilterPart {
     std::vector<PrefilterDb> dbs;
     std::vector<std::uint32_t> always;  // rules without a fast pattern
-    ~Group() {
+    PrefilterPart() = default;
+    PrefilterPart(PrefilterPart&& o) noexcept
+        : dbs(std::move(o.dbs)), always(std::move(o.always)) {}
+    PrefilterPart& operator=(PrefilterPart&&) = delete;
+    ~PrefilterPart() {
         for (PrefilterDb& d : dbs) hs_free_database(d.db);
     }
+};
+
+// The rules for one packet class and direction: those for any server port, and those for
+// specific server ports (dport to the server, sport to the client) split by port, so a packet
+// scans the any-port part and the one part of its server port.
+struct Engine::Group {
+    PrefilterPart any_port;
+    std::vector<PrefilterPart> by_port;
+    std::vector<std::uint16_t> port_part;  // 65536 entries when by_port is not empty
+    static constexpr std::uint16_t kNoPart = 0xffff;
 };
 
 class Engine::Scratch {
@@ -135,7 +170,8 @@ namespace {
 int on_prefilter_match(unsigned int id, unsigned long long, unsigned long long, unsigned int,
                        void* context) {
     auto* scratch = static_cast<Engine::Scratch*>(context);
-    for (std::uint32_t sig : scratch->scanning->pattern_sigs[id]) scratch->candidates.push_back(sig);
+    for (std::uint32_t sig : scratch->scanning->pattern_sigs[id])
+        scratch->candidates.push_back(sig);
     return 0;
 }
 
@@ -182,7 +218,90 @@ std::shared_ptr<Engine> Engine::build(RuleSet rules, const DetectOptions& option
                 engine->wants_stream_ = true;
     }
 
-    // Patterns per group and buffer, deduplicated.
+    engine->groups_.resize(kClassCount * 2);
+    for (auto& g : engine->groups_) g = std::make_unique<Group>();
+    // Which rules go to which group, split into any-port rules and port-specific ones.
+    std::vector<std::vector<std::uint32_t>> any_port(kClassCount * 2),
+        port_specific(kClassCount * 2);
+    for (const Signature& sig : sigs) {
+        for (std::size_t cls : signature_classes(sig)) {
+            for (std::size_t dir = 0; dir < 2; ++dir) {
+                if ((dir == 0 && sig.flow.to_client) || (dir == 1 && sig.flow.to_server)) continue;
+                const PortSet& server_ports = dir == 0 ? sig.destination_ports : sig.source_ports;
+                const bool by_port =
+                    (cls == kTcp || cls == kUdp) && !sig.bidirectional && !is_any(server_ports);
+                (by_port ? port_specific : any_port)[cls * 2 + dir].push_back(sig.index);
+            }
+        }
+    }
+    for (std::size_t g = 0; g < engine->groups_.size(); ++g) {
+        Group& group = *engine->groups_[g];
+        if (!engine->compile_part(group.any_port, sigs, any_port[g], error)) return nullptr;
+        if (port_specific[g].empty()) continue;
+        // Ports where the set of port-specific rules changes: the ends of their ranges.
+        const std::size_t dir = g % 2;
+        auto server_ports = [&](std::uint32_t index) -> const PortSet& {
+            const Signature& sig = sigs[index];
+            return dir == 0 ? sig.destination_ports : sig.source_ports;
+        };
+        std::vector<std::uint32_t> cuts{0, 65536};
+        for (std::uint32_t index : port_specific[g])
+            for (const PortSet::Range& r : server_ports(index).ranges()) {
+                cuts.push_back(r.first);
+                cuts.push_back(std::uint32_t{r.last} + 1);
+            }
+        std::sort(cuts.begin(), cuts.end());
+        cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+        group.port_part.assign(65536, Group::kNoPart);
+        // Each distinct set of rules over a port range could be its own part, but every part
+        // costs a Vectorscan compile: the largest sets get their own (as Suricata gives the
+        // busiest ports their own groups), the other ranges share one part with the union.
+        struct Segment {
+            std::uint32_t first, end;
+            std::vector<std::uint32_t> members;
+        };
+        std::vector<Segment> segments;
+        for (std::size_t i = 0; i + 1 < cuts.size(); ++i) {
+            const auto port = static_cast<std::uint16_t>(cuts[i]);
+            Segment seg{cuts[i], cuts[i + 1], {}};
+            for (std::uint32_t index : port_specific[g])
+                if (server_ports(index).contains(port)) seg.members.push_back(index);
+            if (!seg.members.empty()) segments.push_back(std::move(seg));
+        }
+        std::map<std::vector<std::uint32_t>, std::size_t> sizes;
+        for (const Segment& seg : segments) sizes[seg.members] = seg.members.size();
+        std::vector<std::pair<std::size_t, const std::vector<std::uint32_t>*>> ranked;
+        for (const auto& [members, n] : sizes) ranked.emplace_back(n, &members);
+        std::stable_sort(ranked.begin(), ranked.end(),
+                         [](const auto& a, const auto& b) { return a.first > b.first; });
+        constexpr std::size_t kOwnParts = 4;
+        std::map<std::vector<std::uint32_t>, std::uint16_t> parts;
+        for (std::size_t i = 0; i < ranked.size() && i < kOwnParts; ++i)
+            parts.emplace(*ranked[i].second, static_cast<std::uint16_t>(parts.size()));
+        std::vector<std::uint32_t> rest;
+        for (const Segment& seg : segments)
+            if (!parts.contains(seg.members))
+                rest.insert(rest.end(), seg.members.begin(), seg.members.end());
+        std::sort(rest.begin(), rest.end());
+        rest.erase(std::unique(rest.begin(), rest.end()), rest.end());
+        const auto rest_id = static_cast<std::uint16_t>(parts.size());
+        for (const Segment& seg : segments) {
+            auto it = parts.find(seg.members);
+            std::fill(group.port_part.begin() + seg.first, group.port_part.begin() + seg.end,
+                      it != parts.end() ? it->second : rest_id);
+        }
+        if (!rest.empty()) parts.emplace(std::move(rest), rest_id);
+        group.by_port.resize(parts.size());
+        for (const auto& [members, id] : parts)
+            if (!engine->compile_part(group.by_port[id], sigs, members, error)) return nullptr;
+    }
+    engine->rules_ = std::move(rules);
+    return engine;
+}
+
+bool Engine::compile_part(PrefilterPart& part, const std::vector<Signature>& sigs,
+                          const std::vector<std::uint32_t>& members, std::string& error) {
+    // Patterns per buffer, deduplicated: one pattern id lists every rule that uses it.
     struct PatternKey {
         std::string bytes;
         bool nocase;
@@ -192,71 +311,60 @@ std::shared_ptr<Engine> Engine::build(RuleSet rules, const DetectOptions& option
         std::map<PatternKey, std::uint32_t> ids;
         std::vector<std::vector<std::uint32_t>> sigs;
     };
-    std::vector<std::map<BufferId, Pending>> pending(kClassCount * 2);
-    engine->groups_.resize(kClassCount * 2);
-    for (auto& g : engine->groups_) g = std::make_unique<Group>();
-    for (const Signature& sig : sigs) {
-        for (std::size_t cls : signature_classes(sig)) {
-            for (std::size_t dir = 0; dir < 2; ++dir) {
-                if ((dir == 0 && sig.flow.to_client) || (dir == 1 && sig.flow.to_server)) continue;
-                const std::size_t g = cls * 2 + dir;
-                // Vectorscan 5.4's literal API takes a pattern that starts with a NUL byte for
-                // an empty one: prefilter on what follows the leading NULs (a substring of a
-                // pattern is a sound prefilter), or not at all when nothing does.
-                std::string_view bytes;
-                if (sig.fast_pattern) {
-                    bytes = sig.fast_pattern->bytes;
-                    while (!bytes.empty() && bytes.front() == '\0') bytes.remove_prefix(1);
-                }
-                if (bytes.empty()) {
-                    engine->groups_[g]->always.push_back(sig.index);
-                    continue;
-                }
-                Pending& p = pending[g][sig.fast_pattern->buffer];
-                PatternKey key{std::string(bytes), sig.fast_pattern->nocase};
-                auto [it, fresh] = p.ids.emplace(key, static_cast<std::uint32_t>(p.sigs.size()));
-                if (fresh) p.sigs.emplace_back();
-                p.sigs[it->second].push_back(sig.index);
-            }
+    std::map<BufferId, Pending> pending;
+    for (std::uint32_t index : members) {
+        const Signature& sig = sigs[index];
+        // Vectorscan 5.4's literal API takes a pattern that starts with a NUL byte for an
+        // empty one: prefilter on what follows the leading NULs (a substring of a pattern is a
+        // sound prefilter), or not at all when nothing does.
+        std::string_view bytes;
+        if (sig.fast_pattern) {
+            bytes = sig.fast_pattern->bytes;
+            while (!bytes.empty() && bytes.front() == '\0') bytes.remove_prefix(1);
         }
-    }
-    for (std::size_t g = 0; g < pending.size(); ++g) {
-        for (auto& [buffer, p] : pending[g]) {
-            std::vector<const char*> exprs(p.sigs.size());
-            std::vector<std::size_t> lens(p.sigs.size());
-            std::vector<unsigned> flags(p.sigs.size()), ids(p.sigs.size());
-            for (const auto& [key, id] : p.ids) {
-                exprs[id] = key.bytes.data();
-                lens[id] = key.bytes.size();
-                flags[id] = HS_FLAG_SINGLEMATCH | (key.nocase ? HS_FLAG_CASELESS : 0u);
-                ids[id] = id;
-            }
-            PrefilterDb db;
-            db.buffer = buffer;
-            hs_compile_error_t* compile_error = nullptr;
-            if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
-                                     static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr,
-                                     &db.db, &compile_error) != HS_SUCCESS) {
-                error = std::string("vectorscan: ") +
-                        (compile_error != nullptr ? compile_error->message : "compile failed");
-                hs_free_compile_error(compile_error);
-                return nullptr;
-            }
-            auto* proto = static_cast<hs_scratch_t*>(engine->prototype_scratch_);
-            if (hs_alloc_scratch(db.db, &proto) != HS_SUCCESS) {
-                error = "vectorscan: cannot allocate scratch";
-                hs_free_database(db.db);
-                return nullptr;
-            }
-            engine->prototype_scratch_ = proto;
-            for (const auto& [key, id] : p.ids)
-                engine->max_pattern_ = std::max(engine->max_pattern_, key.bytes.size());
-            db.pattern_sigs = std::move(p.sigs);
-            engine->groups_[g]->dbs.push_back(std::move(db));
+        if (bytes.empty()) {
+            part.always.push_back(index);
+            continue;
         }
+        Pending& p = pending[sig.fast_pattern->buffer];
+        PatternKey key{std::string(bytes), sig.fast_pattern->nocase};
+        auto [it, fresh] = p.ids.emplace(key, static_cast<std::uint32_t>(p.sigs.size()));
+        if (fresh) p.sigs.emplace_back();
+        p.sigs[it->second].push_back(index);
     }
-    engine->rules_ = std::move(rules);
-    return engine;
+    for (auto& [buffer, p] : pending) {
+        std::vector<const char*> exprs(p.sigs.size());
+        std::vector<std::size_t> lens(p.sigs.size());
+        std::vector<unsigned> flags(p.sigs.size()), ids(p.sigs.size());
+        for (const auto& [key, id] : p.ids) {
+            exprs[id] = key.bytes.data();
+            lens[id] = key.bytes.size();
+            flags[id] = HS_FLAG_SINGLEMATCH | (key.nocase ? HS_FLAG_CASELESS : 0u);
+            ids[id] = id;
+            max_pattern_ = std::max(max_pattern_, key.bytes.size());
+        }
+        PrefilterDb db;
+        db.buffer = buffer;
+        hs_compile_error_t* compile_error = nullptr;
+        if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
+                                 static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr,
+                                 &db.db, &compile_error) != HS_SUCCESS) {
+            error = std::string("vectorscan: ") +
+                    (compile_error != nullptr ? compile_error->message : "compile failed");
+            hs_free_compile_error(compile_error);
+            return false;
+        }
+        auto* proto = static_cast<hs_scratch_t*>(prototype_scratch_);
+        if (hs_alloc_scratch(db.db, &proto) != HS_SUCCESS) {
+            error = "vectorscan: cannot allocate scratch";
+            hs_free_database(db.db);
+            return false;
+        }
+        prototype_scratch_ = proto;
+        db.pattern_sigs = std::move(p.sigs);
+        part.dbs.push_back(std::move(db));
+    }
+    return true;
 }
 
 void Engine::ScratchDeleter::operator()(Scratch* s) const {
@@ -272,17 +380,25 @@ Engine::ScratchPtr Engine::make_scratch() const {
 
 std::size_t Engine::prefilter_databases() const {
     std::size_t n = 0;
-    for (const auto& g : groups_) n += g->dbs.size();
+    for (const auto& g : groups_) {
+        n += g->any_port.dbs.size();
+        for (const PrefilterPart& p : g->by_port) n += p.dbs.size();
+    }
     return n;
 }
 
 std::size_t Engine::prefilter_bytes() const {
     std::size_t total = 0;
-    for (const auto& g : groups_)
-        for (const PrefilterDb& d : g->dbs) {
+    auto add = [&](const PrefilterPart& part) {
+        for (const PrefilterDb& d : part.dbs) {
             std::size_t size = 0;
             if (hs_database_size(d.db, &size) == HS_SUCCESS) total += size;
         }
+    };
+    for (const auto& g : groups_) {
+        add(g->any_port);
+        for (const PrefilterPart& p : g->by_port) add(p);
+    }
     return total;
 }
 
@@ -331,12 +447,13 @@ void Engine::stream_gap(flow::Flow& flow, flow::Direction dir) const {
 
 bool Engine::header_matches(const Signature& sig, const SigMeta& meta, const Packet& pkt) const {
     if (sig.protocol == SigProtocol::sctp && pkt.ip_proto != 132) return false;
+    if (sig.protocol == SigProtocol::ipv4 && pkt.ip_version != 4) return false;
+    if (sig.protocol == SigProtocol::ipv6 && pkt.ip_version != 6) return false;
     if (!meta.any_ports && !has_ports(pkt)) return false;
     if (!meta.any_addresses && pkt.ip_version == 0) return false;
     auto oriented = [&](const IpAddress& src, std::uint16_t sport, const IpAddress& dst,
                         std::uint16_t dport) {
-        if (!meta.any_addresses &&
-            (!sig.source.contains(src) || !sig.destination.contains(dst)))
+        if (!meta.any_addresses && (!sig.source.contains(src) || !sig.destination.contains(dst)))
             return false;
         if (!meta.any_ports &&
             (!sig.source_ports.contains(sport) || !sig.destination_ports.contains(dport)))
@@ -374,6 +491,14 @@ bool Engine::flow_matches(const Signature& sig, const Packet& pkt, const flow::F
 
 bool Engine::state_matches(const Signature& sig, const flow::Flow* flow,
                            const FlowDetectState* state) const {
+    // "alert http ..." inspects only flows the HTTP parser claimed (none until it exists).
+    if (!sig.app_proto.empty()) {
+        if (flow == nullptr) return false;
+        const std::string_view have = flow->app_proto;
+        const bool same = have == sig.app_proto || (sig.app_proto == "http" && have == "http1") ||
+                          (sig.app_proto == "http" && have == "http2");
+        if (!same) return false;
+    }
     for (const std::string& want : sig.app_layer_protocols) {
         const bool negated = !want.empty() && want[0] == '!';
         const std::string_view name = negated ? std::string_view(want).substr(1) : want;
@@ -394,16 +519,23 @@ bool Engine::state_matches(const Signature& sig, const flow::Flow* flow,
         const std::uint64_t client = sent(0), server = sent(1);
         bool ok = false;
         switch (s.side) {
-            case StreamSize::Side::client: ok = s.test.matches(client); break;
-            case StreamSize::Side::server: ok = s.test.matches(server); break;
-            case StreamSize::Side::both: ok = s.test.matches(client) && s.test.matches(server); break;
-            case StreamSize::Side::either: ok = s.test.matches(client) || s.test.matches(server); break;
+            case StreamSize::Side::client:
+                ok = s.test.matches(client);
+                break;
+            case StreamSize::Side::server:
+                ok = s.test.matches(server);
+                break;
+            case StreamSize::Side::both:
+                ok = s.test.matches(client) && s.test.matches(server);
+                break;
+            case StreamSize::Side::either:
+                ok = s.test.matches(client) || s.test.matches(server);
+                break;
         }
         if (!ok) return false;
     }
     for (const FlowbitOp& op : sig.flowbits) {
-        if (op.command != FlowbitCommand::isset && op.command != FlowbitCommand::isnotset)
-            continue;
+        if (op.command != FlowbitCommand::isset && op.command != FlowbitCommand::isnotset) continue;
         if (state == nullptr) {
             if (op.command == FlowbitCommand::isset) return false;
             continue;
@@ -412,40 +544,10 @@ bool Engine::state_matches(const Signature& sig, const flow::Flow* flow,
         for (std::uint32_t bit : op.bits) set_count += state->flowbits[bit] != 0;
         const bool want_set = op.command == FlowbitCommand::isset;
         bool ok;
-        if (op.any_of) ok = want_set ? set_count > 0 : set_count < op.bits.size();
-        else ok = want_set ? set_count == op.bits.size() : set_count == 0;
-        if (!ok) return false;
-    }
-    for (const FlowintOp& op : sig.flowints) {
-        if (op.command == FlowintCommand::set || op.command == FlowintCommand::add ||
-            op.command == FlowintCommand::sub)
-            continue;
-        const bool is_set = state != nullptr && state->flowint_set[op.var] != 0;
-        if (op.command == FlowintCommand::isset) {
-            if (!is_set) return false;
-            continue;
-        }
-        if (op.command == FlowintCommand::notset) {
-            if (is_set) return false;
-            continue;
-        }
-        if (!is_set) return false;
-        std::int64_t rhs = op.value;
-        if (op.other_var >= 0) {
-            if (state->flowint_set[static_cast<std::size_t>(op.other_var)] == 0) return false;
-            rhs = state->flowints[static_cast<std::size_t>(op.other_var)];
-        }
-        const std::int64_t v = state->flowints[op.var];
-        bool ok = false;
-        switch (op.command) {
-            case FlowintCommand::eq: ok = v == rhs; break;
-            case FlowintCommand::ne: ok = v != rhs; break;
-            case FlowintCommand::lt: ok = v < rhs; break;
-            case FlowintCommand::gt: ok = v > rhs; break;
-            case FlowintCommand::le: ok = v <= rhs; break;
-            case FlowintCommand::ge: ok = v >= rhs; break;
-            default: break;
-        }
+        if (op.any_of)
+            ok = want_set ? set_count > 0 : set_count < op.bits.size();
+        else
+            ok = want_set ? set_count == op.bits.size() : set_count == 0;
         if (!ok) return false;
     }
     return true;
@@ -501,8 +603,10 @@ bool Engine::payload_matches(const Signature& sig, const Packet& pkt, const flow
         bool ok = false;
         switch (spec.source) {
             case BufferSource::packet: {
-                const bool stream_only = sig.scope == PayloadScope::stream_only || sig.flow.only_stream;
-                const bool packet_only = sig.scope == PayloadScope::packet_only || sig.flow.no_stream;
+                const bool stream_only =
+                    sig.scope == PayloadScope::stream_only || sig.flow.only_stream;
+                const bool packet_only =
+                    sig.scope == PayloadScope::packet_only || sig.flow.no_stream;
                 if (!stream_only) ok = run(PayloadInput{pkt.payload, 0, 0});
                 if (!ok && !packet_only && state != nullptr && flow != nullptr &&
                     flow->proto == kProtoTcp) {
@@ -512,8 +616,11 @@ bool Engine::payload_matches(const Signature& sig, const Packet& pkt, const flow
                 }
                 break;
             }
-            case BufferSource::header: ok = run(PayloadInput{header_buffer(spec.name, pkt), 0, 0}); break;
-            case BufferSource::stream: break;
+            case BufferSource::header:
+                ok = run(PayloadInput{header_buffer(spec.name, pkt), 0, 0});
+                break;
+            case BufferSource::stream:
+                break;
             case BufferSource::app:
                 if (spec.name == "base64_data" && scratch.payload.base64_valid) {
                     const std::vector<std::uint8_t> decoded = scratch.payload.base64;
@@ -532,8 +639,12 @@ namespace {
 template <typename Key, typename Fn>
 void for_each_host_key(const HostbitOp& op, const Packet& pkt, Fn&& fn) {
     switch (op.target) {
-        case HostbitTarget::source: fn(Key{pkt.src, {}, op.bit}); break;
-        case HostbitTarget::destination: fn(Key{pkt.dst, {}, op.bit}); break;
+        case HostbitTarget::source:
+            fn(Key{pkt.src, {}, op.bit});
+            break;
+        case HostbitTarget::destination:
+            fn(Key{pkt.dst, {}, op.bit});
+            break;
         case HostbitTarget::both:
             fn(Key{pkt.src, {}, op.bit});
             fn(Key{pkt.dst, {}, op.bit});
@@ -550,8 +661,7 @@ bool Engine::hostbits_match(const Signature& sig, const Packet& pkt) const {
     if (sig.hostbits.empty()) return true;
     std::lock_guard lock(hostbits_mutex_);
     for (const HostbitOp& op : sig.hostbits) {
-        if (op.command != FlowbitCommand::isset && op.command != FlowbitCommand::isnotset)
-            continue;
+        if (op.command != FlowbitCommand::isset && op.command != FlowbitCommand::isnotset) continue;
         bool all_set = true;
         for_each_host_key<HostBitKey>(op, pkt, [&](const HostBitKey& key) {
             auto it = hostbits_.find(key);
@@ -566,8 +676,8 @@ void Engine::apply_hostbits(const Signature& sig, const Packet& pkt) const {
     if (sig.hostbits.empty()) return;
     std::lock_guard lock(hostbits_mutex_);
     for (const HostbitOp& op : sig.hostbits) {
-        const Timestamp expiry = Timestamp::from_micros(pkt.ts.micros() +
-                                                        std::int64_t{op.expire} * 1000000);
+        const Timestamp expiry =
+            Timestamp::from_micros(pkt.ts.micros() + std::int64_t{op.expire} * 1000000);
         for_each_host_key<HostBitKey>(op, pkt, [&](const HostBitKey& key) {
             auto it = hostbits_.find(key);
             const bool live = it != hostbits_.end() && !(it->second < pkt.ts);
@@ -591,38 +701,80 @@ void Engine::apply_hostbits(const Signature& sig, const Packet& pkt) const {
     }
 }
 
+// flowint operations in rule order, after the payload matched, as Suricata runs them: an
+// assignment takes effect at once, so "flowint:n,+,1; flowint:n,>,2;" counts and compares.
+bool Engine::run_flowints(const Signature& sig, FlowDetectState* state) const {
+    for (const FlowintOp& op : sig.flowints) {
+        if (state == nullptr) return false;
+        const bool is_set = state->flowint_set[op.var] != 0;
+        std::int64_t operand = op.value;
+        if (op.other_var >= 0) {
+            const auto other = static_cast<std::size_t>(op.other_var);
+            if (state->flowint_set[other] == 0) return false;
+            operand = state->flowints[other];
+        }
+        std::int64_t& v = state->flowints[op.var];
+        bool ok = true;
+        switch (op.command) {
+            case FlowintCommand::set:
+                v = operand;
+                break;
+            case FlowintCommand::add:
+                v = (is_set ? v : 0) + operand;
+                break;
+            case FlowintCommand::sub:
+                v = (is_set ? v : 0) - operand;
+                break;
+            case FlowintCommand::isset:
+                ok = is_set;
+                break;
+            case FlowintCommand::notset:
+                ok = !is_set;
+                break;
+            case FlowintCommand::eq:
+                ok = is_set && v == operand;
+                break;
+            case FlowintCommand::ne:
+                ok = is_set && v != operand;
+                break;
+            case FlowintCommand::lt:
+                ok = is_set && v < operand;
+                break;
+            case FlowintCommand::gt:
+                ok = is_set && v > operand;
+                break;
+            case FlowintCommand::le:
+                ok = is_set && v <= operand;
+                break;
+            case FlowintCommand::ge:
+                ok = is_set && v >= operand;
+                break;
+        }
+        if (op.command == FlowintCommand::set || op.command == FlowintCommand::add ||
+            op.command == FlowintCommand::sub)
+            state->flowint_set[op.var] = 1;
+        if (!ok) return false;
+    }
+    return true;
+}
+
 void Engine::apply_flow_actions(const Signature& sig, FlowDetectState* state) const {
     if (state == nullptr) return;
     for (const FlowbitOp& op : sig.flowbits) {
         for (std::uint32_t bit : op.bits) {
             switch (op.command) {
-                case FlowbitCommand::set: state->flowbits[bit] = 1; break;
-                case FlowbitCommand::unset: state->flowbits[bit] = 0; break;
-                case FlowbitCommand::toggle: state->flowbits[bit] ^= 1; break;
-                default: break;
+                case FlowbitCommand::set:
+                    state->flowbits[bit] = 1;
+                    break;
+                case FlowbitCommand::unset:
+                    state->flowbits[bit] = 0;
+                    break;
+                case FlowbitCommand::toggle:
+                    state->flowbits[bit] ^= 1;
+                    break;
+                default:
+                    break;
             }
-        }
-    }
-    for (const FlowintOp& op : sig.flowints) {
-        std::int64_t operand = op.value;
-        if (op.other_var >= 0) operand = state->flowints[static_cast<std::size_t>(op.other_var)];
-        std::int64_t& v = state->flowints[op.var];
-        switch (op.command) {
-            case FlowintCommand::set:
-                v = operand;
-                state->flowint_set[op.var] = 1;
-                break;
-            case FlowintCommand::add:
-                if (!state->flowint_set[op.var]) v = 0;
-                v += operand;
-                state->flowint_set[op.var] = 1;
-                break;
-            case FlowintCommand::sub:
-                if (!state->flowint_set[op.var]) v = 0;
-                v -= operand;
-                state->flowint_set[op.var] = 1;
-                break;
-            default: break;
         }
     }
 }
@@ -633,8 +785,8 @@ bool Engine::passes_thresholds(const Signature& sig, const Packet& pkt,
     if (suppressed(config, sig.gid, sig.sid, pkt.src, pkt.dst)) return false;
     const bool own = sig.threshold || sig.detection_filter;
     const ThresholdEntry* entry = config.threshold_for(sig.gid, sig.sid, own);
-    const ThresholdSpec* spec = entry != nullptr ? &entry->spec
-                                : sig.threshold   ? &*sig.threshold
+    const ThresholdSpec* spec = entry != nullptr       ? &entry->spec
+                                : sig.threshold        ? &*sig.threshold
                                 : sig.detection_filter ? &*sig.detection_filter
                                                        : nullptr;
     if (spec == nullptr) return true;
@@ -648,6 +800,40 @@ bool Engine::passes_thresholds(const Signature& sig, const Packet& pkt,
     return thresholds_.should_alert(*spec, sig.gid, sig.sid, m);
 }
 
+// Scans the packet's buffers with the part's databases; matching patterns add their rules to
+// the candidates.
+void Engine::prefilter(const PrefilterPart& part, const Packet& pkt, const FlowDetectState* state,
+                       flow::Direction dir, Scratch& scratch) const {
+    for (const PrefilterDb& db : part.dbs) {
+        scratch.scanning = &db;
+        auto scan = [&](ByteSpan data) {
+            if (data.empty()) return;
+            hs_scan(db.db, reinterpret_cast<const char*>(data.data()),
+                    static_cast<unsigned>(data.size()), 0, scratch.hs, on_prefilter_match,
+                    &scratch);
+        };
+        const BufferSpec& spec = buffer_spec(db.buffer);
+        if (spec.source == BufferSource::packet) {
+            bool payload_in_stream = false;
+            if (state != nullptr && pkt.ip_proto == kProtoTcp) {
+                const auto& w = state->windows[flow::dir_index(dir)];
+                if (w.new_from < w.bytes.size()) {
+                    // Only the new bytes and the few before them a pattern could span.
+                    const std::size_t from =
+                        w.new_from > max_pattern_ ? w.new_from - max_pattern_ : 0;
+                    scan(ByteSpan(w.bytes).subspan(from));
+                    // In-order data arrives in its own packet: the stream scan saw it.
+                    payload_in_stream = w.last_delivery == pkt.payload.data() &&
+                                        w.bytes.size() - w.new_from >= pkt.payload.size();
+                }
+            }
+            if (!payload_in_stream) scan(pkt.payload);
+        } else if (spec.source == BufferSource::header) {
+            scan(header_buffer(spec.name, pkt));
+        }
+    }
+}
+
 void Engine::inspect(const Packet& pkt, flow::Flow* flow, flow::Direction dir, Scratch& scratch,
                      Verdict& verdict) const {
     FlowDetectState* state = flow != nullptr ? &flow_state(*flow) : nullptr;
@@ -657,36 +843,19 @@ void Engine::inspect(const Packet& pkt, flow::Flow* flow, flow::Direction dir, S
         return;
     }
     const Group& group = *groups_[packet_class(pkt) * 2 + flow::dir_index(dir)];
-    scratch.candidates.assign(group.always.begin(), group.always.end());
+    const PrefilterPart* port_part = nullptr;
+    if (!group.by_port.empty() && has_ports(pkt)) {
+        const std::uint16_t server_port = dir == flow::Direction::to_server ? pkt.dport : pkt.sport;
+        const std::uint16_t id = group.port_part[server_port];
+        if (id != Group::kNoPart) port_part = &group.by_port[id];
+    }
+    scratch.candidates.assign(group.any_port.always.begin(), group.any_port.always.end());
+    if (port_part != nullptr)
+        scratch.candidates.insert(scratch.candidates.end(), port_part->always.begin(),
+                                  port_part->always.end());
     if (scratch.hs != nullptr) {
-        for (const PrefilterDb& db : group.dbs) {
-            scratch.scanning = &db;
-            auto scan = [&](ByteSpan data) {
-                if (data.empty()) return;
-                hs_scan(db.db, reinterpret_cast<const char*>(data.data()),
-                        static_cast<unsigned>(data.size()), 0, scratch.hs, on_prefilter_match,
-                        &scratch);
-            };
-            const BufferSpec& spec = buffer_spec(db.buffer);
-            if (spec.source == BufferSource::packet) {
-                bool payload_in_stream = false;
-                if (state != nullptr && pkt.ip_proto == kProtoTcp) {
-                    const auto& w = state->windows[flow::dir_index(dir)];
-                    if (w.new_from < w.bytes.size()) {
-                        // Only the new bytes and the few before them a pattern could span.
-                        const std::size_t from =
-                            w.new_from > max_pattern_ ? w.new_from - max_pattern_ : 0;
-                        scan(ByteSpan(w.bytes).subspan(from));
-                        // In-order data arrives in its own packet: the stream scan saw it.
-                        payload_in_stream = w.last_delivery == pkt.payload.data() &&
-                                            w.bytes.size() - w.new_from >= pkt.payload.size();
-                    }
-                }
-                if (!payload_in_stream) scan(pkt.payload);
-            } else if (spec.source == BufferSource::header) {
-                scan(header_buffer(spec.name, pkt));
-            }
-        }
+        prefilter(group.any_port, pkt, state, dir, scratch);
+        if (port_part != nullptr) prefilter(*port_part, pkt, state, dir, scratch);
     }
     std::sort(scratch.candidates.begin(), scratch.candidates.end());
     scratch.candidates.erase(std::unique(scratch.candidates.begin(), scratch.candidates.end()),
@@ -720,6 +889,7 @@ void Engine::inspect(const Packet& pkt, flow::Flow* flow, flow::Direction dir, S
         if (!state_matches(sig, flow, state)) continue;
         if (!hostbits_match(sig, pkt)) continue;
         if (!payload_matches(sig, pkt, flow, state, dir, scratch)) continue;
+        if (!sig.flowints.empty() && !run_flowints(sig, state)) continue;
 
         apply_flow_actions(sig, state);
         apply_hostbits(sig, pkt);

@@ -7,8 +7,8 @@
 #include <array>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -54,9 +54,9 @@ struct FlowDetectState : public StageState {
     bool dropped = false;
     struct StreamWindow {
         std::vector<std::uint8_t> bytes;
-        std::uint64_t start_offset = 0;  // stream offset of bytes[0]
-        std::size_t new_from = 0;        // bytes before this were inspected already
-        std::uint64_t next_offset = 0;   // where the next delivery is expected
+        std::uint64_t start_offset = 0;               // stream offset of bytes[0]
+        std::size_t new_from = 0;                     // bytes before this were inspected already
+        std::uint64_t next_offset = 0;                // where the next delivery is expected
         const std::uint8_t* last_delivery = nullptr;  // the packet bytes last delivered from
     };
     std::array<StreamWindow, 2> windows;
@@ -101,6 +101,10 @@ class Engine {
     Engine() = default;
     struct Group;
     struct SigMeta;
+    bool compile_part(struct PrefilterPart& part, const std::vector<Signature>& sigs,
+                      const std::vector<std::uint32_t>& members, std::string& error);
+    void prefilter(const struct PrefilterPart& part, const Packet& pkt,
+                   const FlowDetectState* state, flow::Direction dir, Scratch& scratch) const;
     FlowDetectState& flow_state(flow::Flow& flow) const;
     bool header_matches(const Signature& sig, const SigMeta& meta, const Packet& pkt) const;
     bool flow_matches(const Signature& sig, const Packet& pkt, const flow::Flow* flow,
@@ -108,9 +112,9 @@ class Engine {
     bool state_matches(const Signature& sig, const flow::Flow* flow,
                        const FlowDetectState* state) const;
     bool payload_matches(const Signature& sig, const Packet& pkt, const flow::Flow* flow,
-                         const FlowDetectState* state, flow::Direction dir,
-                         Scratch& scratch) const;
+                         const FlowDetectState* state, flow::Direction dir, Scratch& scratch) const;
     void apply_flow_actions(const Signature& sig, FlowDetectState* state) const;
+    bool run_flowints(const Signature& sig, FlowDetectState* state) const;
     bool passes_thresholds(const Signature& sig, const Packet& pkt, const flow::Flow* flow) const;
 
     // hostbits/xbits: shared by all flows and workers, so behind a mutex; taken only by rules

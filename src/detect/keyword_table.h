@@ -41,13 +41,19 @@ class SignatureBuilder : public ByteVariableNames {
     // The list new payload matches go to: the sticky buffer's, or the payload's.
     BufferMatches& current_list();
     BufferMatches& list_for(BufferId buffer);
-    void set_sticky(BufferId buffer) { sticky_ = buffer; has_sticky_ = true; }
+    void set_sticky(BufferId buffer) {
+        sticky_ = buffer;
+        has_sticky_ = true;
+    }
     bool has_sticky() const { return has_sticky_; }
     BufferId sticky() const { return sticky_; }
 
     // The last payload match added to any list, and its list.
     PayloadMatch* last_match();
-    BufferMatches* last_list() { return last_list_index_ < 0 ? nullptr : &sig_.buffers[static_cast<std::size_t>(last_list_index_)]; }
+    BufferMatches* last_list() {
+        return last_list_index_ < 0 ? nullptr
+                                    : &sig_.buffers[static_cast<std::size_t>(last_list_index_)];
+    }
     // The most recent content of the list the last match went to (modifiers like nocase and
     // fast_pattern may follow other keywords such as bsize).
     ContentMatch* last_content();

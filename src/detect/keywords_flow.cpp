@@ -9,16 +9,26 @@ namespace {
 std::string setup_flow(SignatureBuilder& b, std::string_view value) {
     FlowCondition& f = b.sig().flow;
     for (std::string_view item : split_list(value, ',')) {
-        if (item == "to_server" || item == "from_client") f.to_server = true;
-        else if (item == "to_client" || item == "from_server") f.to_client = true;
-        else if (item == "established") f.established = true;
-        else if (item == "not_established") f.not_established = true;
-        else if (item == "stateless") f.stateless = true;
-        else if (item == "only_stream") f.only_stream = true;
-        else if (item == "no_stream") f.no_stream = true;
-        else if (item == "only_frag") f.only_frag = true;
-        else if (item == "no_frag") f.no_frag = true;
-        else return "unknown flow option '" + std::string(item) + "'";
+        if (item == "to_server" || item == "from_client")
+            f.to_server = true;
+        else if (item == "to_client" || item == "from_server")
+            f.to_client = true;
+        else if (item == "established")
+            f.established = true;
+        else if (item == "not_established")
+            f.not_established = true;
+        else if (item == "stateless")
+            f.stateless = true;
+        else if (item == "only_stream")
+            f.only_stream = true;
+        else if (item == "no_stream")
+            f.no_stream = true;
+        else if (item == "only_frag")
+            f.only_frag = true;
+        else if (item == "no_frag")
+            f.no_frag = true;
+        else
+            return "unknown flow option '" + std::string(item) + "'";
     }
     if (f.to_server && f.to_client) return "flow cannot be both to_server and to_client";
     if (f.established && (f.not_established || f.stateless))
@@ -47,12 +57,18 @@ std::string setup_flowbits(SignatureBuilder& b, std::string_view value) {
         b.sig().noalert = true;
         return "";
     }
-    if (command == "set") op.command = FlowbitCommand::set;
-    else if (command == "unset") op.command = FlowbitCommand::unset;
-    else if (command == "toggle") op.command = FlowbitCommand::toggle;
-    else if (command == "isset") op.command = FlowbitCommand::isset;
-    else if (command == "isnotset") op.command = FlowbitCommand::isnotset;
-    else return "unknown flowbits command '" + std::string(command) + "'";
+    if (command == "set")
+        op.command = FlowbitCommand::set;
+    else if (command == "unset")
+        op.command = FlowbitCommand::unset;
+    else if (command == "toggle")
+        op.command = FlowbitCommand::toggle;
+    else if (command == "isset")
+        op.command = FlowbitCommand::isset;
+    else if (command == "isnotset")
+        op.command = FlowbitCommand::isnotset;
+    else
+        return "unknown flowbits command '" + std::string(command) + "'";
     if (names.empty()) return "flowbits:" + std::string(command) + " needs a name";
     const bool has_or = names.find('|') != std::string_view::npos;
     const bool has_and = names.find('&') != std::string_view::npos;
@@ -70,12 +86,18 @@ std::string setup_flowbits(SignatureBuilder& b, std::string_view value) {
 }
 
 bool parse_bit_command(std::string_view text, FlowbitCommand& out) {
-    if (text == "set") out = FlowbitCommand::set;
-    else if (text == "unset") out = FlowbitCommand::unset;
-    else if (text == "toggle") out = FlowbitCommand::toggle;
-    else if (text == "isset") out = FlowbitCommand::isset;
-    else if (text == "isnotset") out = FlowbitCommand::isnotset;
-    else return false;
+    if (text == "set")
+        out = FlowbitCommand::set;
+    else if (text == "unset")
+        out = FlowbitCommand::unset;
+    else if (text == "toggle")
+        out = FlowbitCommand::toggle;
+    else if (text == "isset")
+        out = FlowbitCommand::isset;
+    else if (text == "isnotset")
+        out = FlowbitCommand::isnotset;
+    else
+        return false;
     return true;
 }
 
@@ -103,10 +125,14 @@ std::string setup_hostbits(SignatureBuilder& b, std::string_view value) {
             op.expire = static_cast<std::uint32_t>(n);
         } else if (xbits && p.starts_with("track")) {
             const std::string_view t = trim(p.substr(5));
-            if (t == "ip_src") op.target = HostbitTarget::source;
-            else if (t == "ip_dst") op.target = HostbitTarget::destination;
-            else if (t == "ip_pair") op.target = HostbitTarget::pair;
-            else return "track must be ip_src, ip_dst or ip_pair";
+            if (t == "ip_src")
+                op.target = HostbitTarget::source;
+            else if (t == "ip_dst")
+                op.target = HostbitTarget::destination;
+            else if (t == "ip_pair")
+                op.target = HostbitTarget::pair;
+            else
+                return "track must be ip_src, ip_dst or ip_pair";
             tracked = true;
         } else if (!xbits && (p == "src" || p == "dst" || p == "both")) {
             op.target = p == "src"   ? HostbitTarget::source
@@ -130,11 +156,11 @@ std::string setup_flowint(SignatureBuilder& b, std::string_view value) {
     op.var = b.context().flowint_id(parts[0]);
     const std::string_view oper = parts[1];
     static constexpr std::pair<std::string_view, FlowintCommand> kOps[] = {
-        {"=", FlowintCommand::set},     {"+", FlowintCommand::add},
-        {"-", FlowintCommand::sub},     {"==", FlowintCommand::eq},
-        {"!=", FlowintCommand::ne},     {"<", FlowintCommand::lt},
-        {">", FlowintCommand::gt},      {"<=", FlowintCommand::le},
-        {">=", FlowintCommand::ge},     {"isset", FlowintCommand::isset},
+        {"=", FlowintCommand::set},         {"+", FlowintCommand::add},
+        {"-", FlowintCommand::sub},         {"==", FlowintCommand::eq},
+        {"!=", FlowintCommand::ne},         {"<", FlowintCommand::lt},
+        {">", FlowintCommand::gt},          {"<=", FlowintCommand::le},
+        {">=", FlowintCommand::ge},         {"isset", FlowintCommand::isset},
         {"notset", FlowintCommand::notset}, {"isnotset", FlowintCommand::notset}};
     bool known = false;
     for (const auto& [text, command] : kOps)
@@ -145,7 +171,8 @@ std::string setup_flowint(SignatureBuilder& b, std::string_view value) {
     if (!known) return "unknown flowint operator '" + std::string(oper) + "'";
     const bool needs_value =
         op.command != FlowintCommand::isset && op.command != FlowintCommand::notset;
-    if (needs_value != (parts.size() == 3)) return needs_value ? "flowint needs a value" : "flowint takes no value";
+    if (needs_value != (parts.size() == 3))
+        return needs_value ? "flowint needs a value" : "flowint takes no value";
     if (needs_value && !parse_i64(parts[2], op.value)) {
         if (!valid_bit_name(parts[2])) return "bad flowint value";
         op.other_var = static_cast<int>(b.context().flowint_id(parts[2]));
@@ -159,14 +186,19 @@ std::string setup_stream_size(SignatureBuilder& b, std::string_view value) {
     const std::vector<std::string_view> parts = split_list(value, ',');
     if (parts.size() != 3) return "stream_size takes side,operator,value";
     StreamSize s;
-    if (parts[0] == "server") s.side = StreamSize::Side::server;
-    else if (parts[0] == "client") s.side = StreamSize::Side::client;
-    else if (parts[0] == "both") s.side = StreamSize::Side::both;
-    else if (parts[0] == "either") s.side = StreamSize::Side::either;
-    else return "stream_size side must be server, client, both or either";
+    if (parts[0] == "server")
+        s.side = StreamSize::Side::server;
+    else if (parts[0] == "client")
+        s.side = StreamSize::Side::client;
+    else if (parts[0] == "both")
+        s.side = StreamSize::Side::both;
+    else if (parts[0] == "either")
+        s.side = StreamSize::Side::either;
+    else
+        return "stream_size side must be server, client, both or either";
     const std::string text = std::string(parts[1]) + std::string(parts[2]);
-    if (std::string e = s.test.parse(parts[1] == "=" ? parts[2] : std::string_view(text),
-                                     0xffffffffULL);
+    if (std::string e =
+            s.test.parse(parts[1] == "=" ? parts[2] : std::string_view(text), 0xffffffffULL);
         !e.empty())
         return "stream_size: " + e;
     b.sig().stream_sizes.push_back(s);
@@ -175,7 +207,8 @@ std::string setup_stream_size(SignatureBuilder& b, std::string_view value) {
 
 std::string setup_app_layer_protocol(SignatureBuilder& b, std::string_view value) {
     const std::vector<std::string_view> parts = split_list(value, ',');
-    if (parts.empty() || parts[0].empty() || parts[0] == "!") return "app-layer-protocol needs a name";
+    if (parts.empty() || parts[0].empty() || parts[0] == "!")
+        return "app-layer-protocol needs a name";
     if (parts.size() > 2) return "app-layer-protocol takes a name and one mode";
     if (parts.size() == 2 && parts[1] != "final" && parts[1] != "original" &&
         parts[1] != "either" && parts[1] != "to_server" && parts[1] != "to_client" &&
@@ -255,16 +288,34 @@ void register_flow_keywords(KeywordTable& table) {
     table.add({"app-layer-event", KeywordValue::required, setup_app_layer_event});
     table.add({"decode-event", KeywordValue::required, setup_decode_event});
     table.add({"stream-event", KeywordValue::required, setup_stream_event});
-    for (std::string_view name :
-         {"tls.version", "ssl_version", "ssl_state", "tls.cert_chain_len", "tls_cert_notbefore",
-          "tls_cert_notafter", "dns.opcode", "dns.rcode", "dns.rrtype", "filesize", "filemd5",
-          "filesha1", "filesha256", "fileext", "filemagic", "dce_iface", "dce_opnum",
-          "ssh.protoversion", "ssh.softwareversion", "http2.frametype", "http2.errorcode",
-          "http2.priority", "http2.window", "http2.size_update", "http2.settings"})
+    for (std::string_view name : {"tls.version",
+                                  "ssl_version",
+                                  "ssl_state",
+                                  "tls.cert_chain_len",
+                                  "tls_cert_notbefore",
+                                  "tls_cert_notafter",
+                                  "dns.opcode",
+                                  "dns.rcode",
+                                  "dns.rrtype",
+                                  "filesize",
+                                  "filemd5",
+                                  "filesha1",
+                                  "filesha256",
+                                  "fileext",
+                                  "filemagic",
+                                  "dce_iface",
+                                  "dce_opnum",
+                                  "ssh.protoversion",
+                                  "ssh.softwareversion",
+                                  "http2.frametype",
+                                  "http2.errorcode",
+                                  "http2.priority",
+                                  "http2.window",
+                                  "http2.size_update",
+                                  "http2.settings"})
         table.add({name, KeywordValue::required, setup_app_condition});
-    for (std::string_view name :
-         {"tls.cert_expired", "tls.cert_valid", "tls.store", "filestore", "dce_stub_data",
-          "ssh.hasshserver"})
+    for (std::string_view name : {"tls.cert_expired", "tls.cert_valid", "tls.store", "filestore",
+                                  "dce_stub_data", "ssh.hasshserver"})
         table.add({name, KeywordValue::optional, setup_app_condition});
     table.add({"threshold", KeywordValue::required, setup_threshold});
     table.add({"detection_filter", KeywordValue::required, setup_detection_filter});

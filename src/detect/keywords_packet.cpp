@@ -53,10 +53,10 @@ std::string setup_vlan_id(SignatureBuilder& b, std::string_view value) {
 std::string setup_vlan_layers(SignatureBuilder& b, std::string_view value) {
     NumberTest test;
     if (std::string e = test.parse(value, 3); !e.empty()) return e;
-    b.sig().custom_conditions.push_back([test](const Packet& pkt, const flow::Flow*,
-                                               flow::Direction) {
-        return test.matches(vlan_layers(pkt));
-    });
+    b.sig().custom_conditions.push_back(
+        [test](const Packet& pkt, const flow::Flow*, flow::Direction) {
+            return test.matches(vlan_layers(pkt));
+        });
     return "";
 }
 
@@ -69,20 +69,22 @@ std::string setup_checksum(SignatureBuilder& b, std::string_view value) {
     const std::string_view name = b.keyword->name;
     const int ip_version = name.find("v6") != std::string_view::npos ? 6 : 4;
     std::uint8_t proto = 0;
-    if (name.starts_with("tcp")) proto = kProtoTcp;
-    else if (name.starts_with("udp")) proto = kProtoUdp;
-    else if (name.starts_with("icmpv6")) proto = kProtoIcmpv6;
-    else if (name.starts_with("icmpv4")) proto = kProtoIcmp;
-    b.sig().custom_conditions.push_back([=](const Packet& pkt, const flow::Flow*,
-                                            flow::Direction) {
+    if (name.starts_with("tcp"))
+        proto = kProtoTcp;
+    else if (name.starts_with("udp"))
+        proto = kProtoUdp;
+    else if (name.starts_with("icmpv6"))
+        proto = kProtoIcmpv6;
+    else if (name.starts_with("icmpv4"))
+        proto = kProtoIcmp;
+    b.sig().custom_conditions.push_back([=](const Packet& pkt, const flow::Flow*, flow::Direction) {
         if (pkt.ip_version != ip_version || pkt.is_reassembled) return false;
         if (proto == 0) return decode::ipv4_header_checksum_ok(pkt.ip_header) == want_valid;
         if (pkt.ip_proto != proto || !pkt.has_l4) return false;
         if (proto == kProtoIcmp)
             return (decode::checksum_fold(decode::checksum_add(pkt.ip_payload)) == 0xffff) ==
                    want_valid;
-        return decode::transport_checksum_ok(pkt.src, pkt.dst, proto, pkt.ip_payload) ==
-               want_valid;
+        return decode::transport_checksum_ok(pkt.src, pkt.dst, proto, pkt.ip_payload) == want_valid;
     });
     return "";
 }
@@ -99,10 +101,14 @@ std::string add_flow_counter(SignatureBuilder& b, Counter counter, Side side,
             if (flow == nullptr) return false;
             const auto& values = counter == Counter::pkts ? flow->pkts : flow->bytes;
             switch (side) {
-                case Side::to_server: return test.matches(values[0]);
-                case Side::to_client: return test.matches(values[1]);
-                case Side::either: return test.matches(values[0]) || test.matches(values[1]);
-                case Side::both: return test.matches(values[0]) && test.matches(values[1]);
+                case Side::to_server:
+                    return test.matches(values[0]);
+                case Side::to_client:
+                    return test.matches(values[1]);
+                case Side::either:
+                    return test.matches(values[0]) || test.matches(values[1]);
+                case Side::both:
+                    return test.matches(values[0]) && test.matches(values[1]);
             }
             return false;
         });
@@ -116,11 +122,16 @@ std::string setup_flow_counter(SignatureBuilder& b, std::string_view value) {
     if (comma == std::string_view::npos) return "needs a direction and a value";
     const std::string_view dir = trim(value.substr(0, comma));
     Side side;
-    if (dir == "toserver" || dir == "to_server") side = Side::to_server;
-    else if (dir == "toclient" || dir == "to_client") side = Side::to_client;
-    else if (dir == "either") side = Side::either;
-    else if (dir == "both") side = Side::both;
-    else return "direction must be toserver, toclient, either or both";
+    if (dir == "toserver" || dir == "to_server")
+        side = Side::to_server;
+    else if (dir == "toclient" || dir == "to_client")
+        side = Side::to_client;
+    else if (dir == "either")
+        side = Side::either;
+    else if (dir == "both")
+        side = Side::both;
+    else
+        return "direction must be toserver, toclient, either or both";
     return add_flow_counter(b, counter, side, value.substr(comma + 1));
 }
 

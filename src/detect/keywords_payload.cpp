@@ -19,11 +19,26 @@ int hex_value(char c) {
     return -1;
 }
 
-// "abc|41 42|def" -> bytes. The rule parser has already resolved \" \; and \\.
+// "abc|41 42|def" -> bytes, from the value as written: outside hex blocks a backslash before
+// a quote, semicolon, colon or backslash stands for that character; any other escape and a
+// bare quote are errors (as in Suricata).
 std::string decode_content(std::string_view text, std::string& bytes) {
     bool in_hex = false;
+    bool escaped = false;
     int high = -1;
     for (char c : text) {
+        if (escaped) {
+            if (c != '"' && c != ';' && c != ':' && c != '\\')
+                return std::string("invalid escape '\\") + c + "' in content";
+            bytes.push_back(c);
+            escaped = false;
+            continue;
+        }
+        if (!in_hex && c == '\\') {
+            escaped = true;
+            continue;
+        }
+        if (!in_hex && c == '"') return "unescaped '\"' in content";
         if (c == '|') {
             if (in_hex && high >= 0) return "odd number of hex digits in content";
             in_hex = !in_hex;
@@ -47,6 +62,7 @@ std::string decode_content(std::string_view text, std::string& bytes) {
         }
     }
     if (in_hex) return "unterminated hex block in content";
+    if (escaped) return "content ends in a lone backslash";
     if (bytes.size() > kMaxContentLength) return "content longer than 65535 bytes";
     return "";
 }
@@ -129,7 +145,8 @@ std::string absolute_modifier(SignatureBuilder& b, std::string_view value, const
     if (c->startswith || c->endswith)
         return std::string(keyword) + " conflicts with startswith/endswith";
     ValueOrVariable v;
-    if (e = value_or_variable(b, value, false, v); !e.empty()) return std::string(keyword) + " " + e;
+    if (e = value_or_variable(b, value, false, v); !e.empty())
+        return std::string(keyword) + " " + e;
     if (field == &ContentMatch::depth && v.variable < 0 &&
         static_cast<std::size_t>(v.value) < c->bytes.size())
         return "depth smaller than the content";
@@ -175,7 +192,8 @@ std::string setup_startswith(SignatureBuilder& b, std::string_view) {
     std::string e;
     ContentMatch* c = previous_content(b, e, "startswith");
     if (c == nullptr) return e;
-    if (c->depth || c->offset || c->relative) return "startswith conflicts with depth/offset/distance/within";
+    if (c->depth || c->offset || c->relative)
+        return "startswith conflicts with depth/offset/distance/within";
     c->startswith = true;
     return "";
 }
@@ -195,15 +213,15 @@ std::string setup_fast_pattern(SignatureBuilder& b, std::string_view value) {
     ContentMatch* c = previous_content(b, e, "fast_pattern");
     if (c == nullptr) return e;
     if (b.fast_pattern_set) return "fast_pattern given twice in one rule";
-    if (c->negated && !value.empty()) return "a negated content cannot be the fast pattern with options";
+    if (c->negated && !value.empty())
+        return "a negated content cannot be the fast pattern with options";
     value = trim(value);
     if (value == "only") {
         c->fast_pattern_only = true;
     } else if (!value.empty()) {
         const std::vector<std::string_view> parts = split_list(value, ',');
         std::uint64_t off = 0, len = 0;
-        if (parts.size() != 2 || !parse_u64(parts[0], off) || !parse_u64(parts[1], len) ||
-            len == 0)
+        if (parts.size() != 2 || !parse_u64(parts[0], off) || !parse_u64(parts[1], len) || len == 0)
             return "fast_pattern takes 'only' or 'offset,length'";
         if (off + len > c->bytes.size()) return "fast_pattern offset+length beyond the content";
         c->fast_offset = static_cast<std::uint16_t>(off);
@@ -234,14 +252,30 @@ std::string setup_pcre(SignatureBuilder& b, std::string_view value) {
     int buffer = -1;
     for (char f : flags) {
         switch (f) {
-            case 'i': options |= PCRE2_CASELESS; break;
-            case 's': options |= PCRE2_DOTALL; break;
-            case 'm': options |= PCRE2_MULTILINE; break;
-            case 'x': options |= PCRE2_EXTENDED; break;
-            case 'A': options |= PCRE2_ANCHORED; break;
-            case 'E': options |= PCRE2_DOLLAR_ENDONLY; break;
-            case 'G': options |= PCRE2_UNGREEDY; break;
-            case 'R': match.relative = true; break;
+            case 'i':
+                options |= PCRE2_CASELESS;
+                break;
+            case 's':
+                options |= PCRE2_DOTALL;
+                break;
+            case 'm':
+                options |= PCRE2_MULTILINE;
+                break;
+            case 'x':
+                options |= PCRE2_EXTENDED;
+                break;
+            case 'A':
+                options |= PCRE2_ANCHORED;
+                break;
+            case 'E':
+                options |= PCRE2_DOLLAR_ENDONLY;
+                break;
+            case 'G':
+                options |= PCRE2_UNGREEDY;
+                break;
+            case 'R':
+                match.relative = true;
+                break;
             case 'O':  // override match limits: Tocsin keeps its bound
             case 'B':  // rawbytes
                 break;
@@ -297,8 +331,10 @@ std::string setup_urilen(SignatureBuilder& b, std::string_view value) {
     if (std::string e = size.size.parse(parts[0], 0xffffULL); !e.empty()) return "urilen: " + e;
     BufferId buffer = static_cast<BufferId>(find_buffer("http.uri"));
     if (parts.size() == 2) {
-        if (parts[1] == "raw") buffer = static_cast<BufferId>(find_buffer("http.uri.raw"));
-        else if (parts[1] != "norm") return "urilen modifier must be raw or norm";
+        if (parts[1] == "raw")
+            buffer = static_cast<BufferId>(find_buffer("http.uri.raw"));
+        else if (parts[1] != "norm")
+            return "urilen modifier must be raw or norm";
     } else if (parts.size() > 2) {
         return "urilen takes a size and raw|norm";
     }
@@ -318,8 +354,7 @@ std::string setup_base64_decode(SignatureBuilder& b, std::string_view value) {
             } else if (item.starts_with("bytes") && parse_u64(item.substr(5), n) && n > 0 &&
                        n <= 65535) {
                 decode.bytes = static_cast<std::uint32_t>(n);
-            } else if (item.starts_with("offset") && parse_u64(item.substr(6), n) &&
-                       n <= 65535) {
+            } else if (item.starts_with("offset") && parse_u64(item.substr(6), n) && n <= 65535) {
                 decode.offset = static_cast<std::uint32_t>(n);
             } else {
                 return "base64_decode: unknown option '" + std::string(item) + "'";
@@ -365,6 +400,17 @@ std::string setup_uricontent(SignatureBuilder& b, std::string_view value) {
     return b.move_last_content_to(static_cast<BufferId>(find_buffer("http.uri")));
 }
 
+// filename:"x" is file.name; content:"x"; nocase; (Suricata's file keywords); without a
+// value it is the file.name sticky buffer.
+std::string setup_filename(SignatureBuilder& b, std::string_view value) {
+    const auto id = static_cast<BufferId>(find_buffer("file.name"));
+    b.set_sticky(id);
+    if (!b.keyword_has_value) return "";
+    if (std::string e = setup_content(b, value); !e.empty()) return e;
+    b.last_content()->nocase = true;
+    return "";
+}
+
 // Transforms apply to the sticky buffer named before them, before its matches.
 std::string setup_transform(SignatureBuilder& b, std::string_view value) {
     const std::string_view keyword = b.keyword->name;
@@ -382,8 +428,9 @@ std::string setup_transform(SignatureBuilder& b, std::string_view value) {
 }  // namespace
 
 void register_payload_keywords(KeywordTable& table) {
-    table.add({"content", KeywordValue::required, setup_content});
-    table.add({"uricontent", KeywordValue::required, setup_uricontent});
+    table.add({"content", KeywordValue::required, setup_content, 0, true});
+    table.add({"uricontent", KeywordValue::required, setup_uricontent, 0, true});
+    table.add({"filename", KeywordValue::optional, setup_filename});
     table.add({"nocase", KeywordValue::none, setup_nocase});
     table.add({"rawbytes", KeywordValue::none, setup_rawbytes});
     table.add({"depth", KeywordValue::required, setup_depth});

@@ -21,8 +21,10 @@ bool relative_match(const PayloadMatch& m) {
     return std::visit(
         [](const auto& x) -> bool {
             using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, BufferSize>) return false;
-            else return x.relative;
+            if constexpr (std::is_same_v<T, BufferSize>)
+                return false;
+            else
+                return x.relative;
         },
         m);
 }
@@ -63,8 +65,7 @@ class Matcher {
     bool run(std::size_t i, std::size_t cursor, std::size_t max_end) {
         if (--budget_ < 0) return false;
         if (i == matches_.size()) return in_.new_data_from == 0 || max_end > in_.new_data_from;
-        return std::visit([&](const auto& m) { return step(m, i, cursor, max_end); },
-                          matches_[i]);
+        return std::visit([&](const auto& m) { return step(m, i, cursor, max_end); }, matches_[i]);
     }
 
   private:
@@ -183,9 +184,9 @@ std::size_t find_pattern(ByteSpan data, std::size_t start, std::size_t end,
     const std::size_t len = end - start;
     if (!nocase) {
         const void* hit = memmem(base, len, pattern.data(), n);
-        return hit == nullptr ? static_cast<std::size_t>(-1)
-                              : static_cast<std::size_t>(static_cast<const std::uint8_t*>(hit) -
-                                                         data.data());
+        return hit == nullptr
+                   ? static_cast<std::size_t>(-1)
+                   : static_cast<std::size_t>(static_cast<const std::uint8_t*>(hit) - data.data());
     }
     const auto first = lower(static_cast<std::uint8_t>(pattern[0]));
     for (std::size_t at = 0; at + n <= len; ++at) {

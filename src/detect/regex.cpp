@@ -38,9 +38,8 @@ std::shared_ptr<CompiledRegex> compile_regex(std::string_view pattern, std::uint
                                              std::string& error) {
     int code = 0;
     PCRE2_SIZE offset = 0;
-    pcre2_code* compiled =
-        pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options,
-                      &code, &offset, nullptr);
+    pcre2_code* compiled = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()),
+                                         pattern.size(), options, &code, &offset, nullptr);
     if (compiled == nullptr) {
         PCRE2_UCHAR message[256];
         pcre2_get_error_message(code, message, sizeof message);

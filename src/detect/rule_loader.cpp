@@ -27,45 +27,59 @@ struct AppProtocol {
     bool udp;
 };
 constexpr AppProtocol kAppProtocols[] = {
-    {"http", true, false},     {"http1", true, false},   {"http2", true, false},
-    {"ftp", true, false},      {"ftp-data", true, false}, {"smtp", true, false},
-    {"tls", true, false},      {"ssl", true, false},     {"ssh", true, false},
-    {"imap", true, false},     {"pop3", true, false},    {"smb", true, true},
-    {"dcerpc", true, true},    {"dns", true, true},      {"modbus", true, false},
-    {"enip", true, true},      {"dnp3", true, true},     {"nfs", true, true},
-    {"ntp", false, true},      {"tftp", false, true},    {"ike", false, true},
-    {"ikev2", false, true},    {"krb5", true, true},     {"dhcp", false, true},
-    {"snmp", false, true},     {"sip", true, true},      {"rfb", true, false},
-    {"mqtt", true, false},     {"rdp", true, false},     {"pgsql", true, false},
-    {"telnet", true, false},   {"websocket", true, false}, {"ldap", true, true},
-    {"doh2", true, false},     {"quic", false, true},    {"bittorrent-dht", false, true},
-    {"irc", true, false},      {"nntp", true, false},    {"jabber", true, false},
-    {"msn", true, false},      {"iec104", true, false},  {"s7comm", true, false},
-    {"bacnet", false, true},   {"opcua", true, false},   {"mms", true, false},
+    {"http", true, false},   {"http1", true, false},     {"http2", true, false},
+    {"ftp", true, false},    {"ftp-data", true, false},  {"smtp", true, false},
+    {"tls", true, false},    {"ssl", true, false},       {"ssh", true, false},
+    {"imap", true, false},   {"pop3", true, false},      {"smb", true, true},
+    {"dcerpc", true, true},  {"dns", true, true},        {"modbus", true, false},
+    {"enip", true, true},    {"dnp3", true, true},       {"nfs", true, true},
+    {"ntp", false, true},    {"tftp", false, true},      {"ike", false, true},
+    {"ikev2", false, true},  {"krb5", true, true},       {"dhcp", false, true},
+    {"snmp", false, true},   {"sip", true, true},        {"rfb", true, false},
+    {"mqtt", true, false},   {"rdp", true, false},       {"pgsql", true, false},
+    {"telnet", true, false}, {"websocket", true, false}, {"ldap", true, true},
+    {"doh2", true, false},   {"quic", false, true},      {"bittorrent-dht", false, true},
+    {"irc", true, false},    {"nntp", true, false},      {"jabber", true, false},
+    {"msn", true, false},    {"iec104", true, false},    {"s7comm", true, false},
+    {"bacnet", false, true}, {"opcua", true, false},     {"mms", true, false},
 };
 
 std::string apply_header_protocol(Signature& sig, std::string_view proto) {
-    if (proto == "ip" || proto == "ipv4" || proto == "ipv6") sig.protocol = SigProtocol::ip;
-    else if (proto == "tcp") sig.protocol = SigProtocol::tcp;
+    if (proto == "ip")
+        sig.protocol = SigProtocol::ip;
+    else if (proto == "ipv4")
+        sig.protocol = SigProtocol::ipv4;
+    else if (proto == "ipv6")
+        sig.protocol = SigProtocol::ipv6;
+    else if (proto == "tcp")
+        sig.protocol = SigProtocol::tcp;
     else if (proto == "tcp-pkt") {
         sig.protocol = SigProtocol::tcp;
         sig.scope = PayloadScope::packet_only;
     } else if (proto == "tcp-stream") {
         sig.protocol = SigProtocol::tcp;
         sig.scope = PayloadScope::stream_only;
-    } else if (proto == "udp") sig.protocol = SigProtocol::udp;
-    else if (proto == "icmp") sig.protocol = SigProtocol::icmp;
-    else if (proto == "icmpv4") sig.protocol = SigProtocol::icmpv4;
-    else if (proto == "icmpv6") sig.protocol = SigProtocol::icmpv6;
-    else if (proto == "sctp") sig.protocol = SigProtocol::sctp;
-    else if (proto == "pkthdr") sig.protocol = SigProtocol::pkthdr;
+    } else if (proto == "udp")
+        sig.protocol = SigProtocol::udp;
+    else if (proto == "icmp")
+        sig.protocol = SigProtocol::icmp;
+    else if (proto == "icmpv4")
+        sig.protocol = SigProtocol::icmpv4;
+    else if (proto == "icmpv6")
+        sig.protocol = SigProtocol::icmpv6;
+    else if (proto == "sctp")
+        sig.protocol = SigProtocol::sctp;
+    else if (proto == "pkthdr")
+        sig.protocol = SigProtocol::pkthdr;
     else {
         for (const AppProtocol& app : kAppProtocols) {
             if (app.name != proto) continue;
             sig.protocol = app.tcp && app.udp ? SigProtocol::ip
                            : app.tcp          ? SigProtocol::tcp
                                               : SigProtocol::udp;
-            sig.app_proto = app.name == "ssl" ? "tls" : app.name == "http1" ? "http" : std::string(app.name);
+            sig.app_proto = app.name == "ssl"     ? "tls"
+                            : app.name == "http1" ? "http"
+                                                  : std::string(app.name);
             return "";
         }
         return "unknown protocol '" + std::string(proto) + "'";
@@ -184,8 +198,7 @@ std::optional<Signature> compile_rule(std::string_view text, LoadContext& contex
         }
         builder.keyword = spec;
         builder.keyword_has_value = option.has_value;
-        std::string problem =
-            spec->setup(builder, spec->raw ? option.raw_value : option.value);
+        std::string problem = spec->setup(builder, spec->raw ? option.raw_value : option.value);
         if (!problem.empty()) {
             error = problem.starts_with(option.name) ? problem : option.name + ": " + problem;
             return std::nullopt;
@@ -221,7 +234,8 @@ RuleSet load_rules(const std::vector<std::string>& files, const RuleLoadOptions&
     for (const std::string& file : files) {
         std::string text;
         if (!read_file(file, text)) {
-            set.errors.push_back({file, 0, std::nullopt, "cannot read the file", "unreadable file"});
+            set.errors.push_back(
+                {file, 0, std::nullopt, "cannot read the file", "unreadable file"});
             continue;
         }
         for (const RuleSource& source : split_rules(text)) {
@@ -237,7 +251,8 @@ RuleSet load_rules(const std::vector<std::string>& files, const RuleLoadOptions&
                     if (at != std::string::npos) {
                         std::uint64_t n = 0;
                         const std::size_t end = source.text.find(';', at);
-                        if (parse_u64(std::string_view(source.text).substr(at + 4, end - at - 4), n))
+                        if (parse_u64(std::string_view(source.text).substr(at + 4, end - at - 4),
+                                      n))
                             e.sid = static_cast<std::uint32_t>(n);
                     }
                 }
@@ -258,7 +273,8 @@ RuleSet load_rules(const std::vector<std::string>& files, const RuleLoadOptions&
             std::vector<std::string> problems;
             set.thresholds = ThresholdConfig::parse(text, options.variables, problems);
             for (const std::string& p : problems)
-                set.errors.push_back({options.threshold_file, 0, std::nullopt, p, "threshold.config"});
+                set.errors.push_back(
+                    {options.threshold_file, 0, std::nullopt, p, "threshold.config"});
         }
     }
     // Two rules with one gid:sid: as in Suricata, the higher rev stays (the first on a tie)
@@ -277,9 +293,9 @@ RuleSet load_rules(const std::vector<std::string>& files, const RuleLoadOptions&
         const Signature& dropped = replace ? kept : sig;
         const Signature& winner = replace ? sig : kept;
         set.errors.push_back({dropped.file, dropped.line, dropped.sid,
-                              "duplicate sid (rev " + std::to_string(dropped.rev) +
-                                  "; rev " + std::to_string(winner.rev) + " at " + winner.file +
-                                  ":" + std::to_string(winner.line) + " is kept)",
+                              "duplicate sid (rev " + std::to_string(dropped.rev) + "; rev " +
+                                  std::to_string(winner.rev) + " at " + winner.file + ":" +
+                                  std::to_string(winner.line) + " is kept)",
                               "duplicate sid"});
         if (replace) kept = std::move(sig);
     }

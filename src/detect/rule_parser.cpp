@@ -257,7 +257,14 @@ std::vector<RuleSource> split_rules(std::string_view file_text) {
         file_text.remove_prefix(newline == std::string_view::npos ? file_text.size() : newline + 1);
         ++line_number;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        const std::string_view content = trim(line);
+        // A continued line keeps its leading whitespace: only the backslash goes, as in
+        // Suricata ("->\" then "  any 80" is "->  any 80").
+        std::string_view content = trim(line);
+        if (!pending.empty()) {
+            content = line;
+            while (!content.empty() && (content.back() == ' ' || content.back() == '\t'))
+                content.remove_suffix(1);
+        }
         if (pending.empty()) {
             if (content.empty() || content.front() == '#') continue;
             pending_line = line_number;

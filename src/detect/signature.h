@@ -48,7 +48,7 @@ struct BufferSize {  // bsize
     NumberTest size;
 };
 
-struct Base64Decode {  // base64_decode: bytes, offset, relative
+struct Base64Decode {         // base64_decode: bytes, offset, relative
     std::uint32_t bytes = 0;  // 0: to the end
     std::uint32_t offset = 0;
     bool relative = false;
@@ -64,7 +64,18 @@ struct BufferMatches {
     std::vector<PayloadMatch> matches;
 };
 
-enum class SigProtocol : std::uint8_t { ip, tcp, udp, icmp, icmpv4, icmpv6, sctp, pkthdr };
+enum class SigProtocol : std::uint8_t {
+    ip,
+    ipv4,
+    ipv6,
+    tcp,
+    udp,
+    icmp,
+    icmpv4,
+    icmpv6,
+    sctp,
+    pkthdr
+};
 
 // tcp-pkt and tcp-stream restrict which payload a tcp rule inspects.
 enum class PayloadScope : std::uint8_t { both, packet_only, stream_only };
@@ -147,7 +158,7 @@ struct Signature {
     // Conditions on application-layer state (app-layer-event, tls.version, filesize, ...):
     // "keyword:value", evaluated once the protocol's parser provides that state.
     std::vector<std::string> app_conditions;
-    std::vector<Anomaly> decode_events;            // decode-event / stream-event
+    std::vector<Anomaly> decode_events;  // decode-event / stream-event
     std::vector<StreamSize> stream_sizes;
     std::optional<ThresholdSpec> threshold;
     std::optional<ThresholdSpec> detection_filter;

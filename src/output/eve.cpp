@@ -153,8 +153,10 @@ std::string flow_event(const flow::Flow& f, flow::EndReason reason, Timestamp no
     j.field("reason", flow::end_reason_name(reason));
     j.field("alerted", f.alerted);
     if (const auto* d = static_cast<const detect::FlowDetectState*>(f.detect_state.get())) {
-        if (d->dropped) j.field("action", "drop");
-        else if (d->passed) j.field("action", "pass");
+        if (d->dropped)
+            j.field("action", "drop");
+        else if (d->passed)
+            j.field("action", "pass");
     }
     j.end_object();
     if (f.proto == kProtoTcp) add_tcp(j, f);

@@ -250,8 +250,10 @@ void Runner::reload_rules() {
     reload_thread_ = std::thread([this] {
         fmt::print(stderr, "tocsin: reloading rules\n");
         std::shared_ptr<const detect::Engine> fresh = load_engine(options_, config_);
-        if (fresh) engine_.store(std::move(fresh));
-        else fmt::print(stderr, "tocsin: reload failed; the previous rules stay in force\n");
+        if (fresh)
+            engine_.store(std::move(fresh));
+        else
+            fmt::print(stderr, "tocsin: reload failed; the previous rules stay in force\n");
     });
 }
 
@@ -576,10 +578,9 @@ RunResult Runner::run() {
     for (const auto& in : inputs) filenames_.push_back(in.path);
     if (filenames_.empty()) filenames_.push_back("");  // live: no capture file to name
     const unsigned workers = std::max(1u, options_.workers);
-    OutputSwitches outputs{config_.get_bool("outputs.eve.types.flow"),
-                           config_.get_bool("outputs.eve.types.anomaly"),
-                           config_.get_bool("outputs.eve.types.alert"),
-                           config_.get_bool("outputs.eve.types.drop")};
+    OutputSwitches outputs{
+        config_.get_bool("outputs.eve.types.flow"), config_.get_bool("outputs.eve.types.anomaly"),
+        config_.get_bool("outputs.eve.types.alert"), config_.get_bool("outputs.eve.types.drop")};
     for (unsigned i = 0; i < workers; ++i)
         threads_.push_back(
             std::make_unique<WorkerThread>(i, config_, workers, outputs, filenames_, engine_));
@@ -651,9 +652,9 @@ void validate_config(const Config& config) {
     (void)stream::StreamOptions::from_config(config, 1);
     (void)config.get_seconds("stats.interval");
     (void)config.get_size("outputs.eve.buffer-size");
-    for (const char* key : {"outputs.eve.append", "outputs.eve.types.flow",
-                            "outputs.eve.types.anomaly", "outputs.eve.types.stats",
-                            "outputs.eve.types.alert", "outputs.eve.types.drop"})
+    for (const char* key :
+         {"outputs.eve.append", "outputs.eve.types.flow", "outputs.eve.types.anomaly",
+          "outputs.eve.types.stats", "outputs.eve.types.alert", "outputs.eve.types.drop"})
         (void)config.get_bool(key);
     const std::string checksums = config.get_string("checksum-validation");
     if (checksums != "auto" && !parse_bool(checksums))

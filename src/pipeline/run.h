@@ -24,7 +24,7 @@ struct RunOptions {
     bool summary = true;            // summary on stderr at the end
     std::size_t batch_size = 2048;  // packets per batch
     std::vector<std::string> rule_files;
-    bool simulate_ips = false;      // drop/reject rules drop packets (inline mode)
+    bool simulate_ips = false;  // drop/reject rules drop packets (inline mode)
 };
 
 // Set from a signal handler; read by the reader. The one piece of process-wide state.

@@ -109,7 +109,8 @@ void Worker::on_flow_end(flow::Flow& flow, flow::EndReason reason, Timestamp now
         flow.app_proto = "failed";
     if (outputs_.flow) {
         // Flows ending at a tick order by when they began; inside a packet, by the same.
-        emit(output::flow_event(flow, reason, now), EventKind::other, flow.first_pcap_cnt, flow.hash);
+        emit(output::flow_event(flow, reason, now), EventKind::other, flow.first_pcap_cnt,
+             flow.hash);
     }
 }
 

@@ -70,7 +70,9 @@ class EngineTest : public ::testing::Test {
         scratch_ = engine_->make_scratch();
     }
 
-    const Packet& decode(const Bytes& ip_packet) { return harness_.decode(eth4(ip_packet)); }
+    const Packet& decode(const Bytes& ip_packet, Timestamp ts = Timestamp{1700000000, 0}) {
+        return harness_.decode(eth4(ip_packet), decode::kLinkEthernet, ts);
+    }
 
     Verdict inspect(const Packet& pkt, flow::Flow* flow = nullptr,
                     flow::Direction dir = flow::Direction::to_server) {
@@ -109,15 +111,17 @@ class EngineTest : public ::testing::Test {
         flow::Flow* flow;
         flow::Direction dir;
     };
-    Tracked track(flow::FlowTable& table, const Bytes& ip_packet) {
-        const Packet& pkt = decode(ip_packet);
+    Tracked track(flow::FlowTable& table, const Bytes& ip_packet,
+                  Timestamp ts = Timestamp{1700000000, 0}) {
+        const Packet& pkt = decode(ip_packet, ts);
         EXPECT_TRUE(pkt.has_flow_key);
         const flow::FlowTable::Lookup found = table.track(pkt);
         EXPECT_NE(found.flow, nullptr);
         return {pkt, found.flow, found.direction};
     }
-    std::vector<std::uint32_t> alerts_in_flow(flow::FlowTable& table, const Bytes& ip_packet) {
-        const Tracked t = track(table, ip_packet);
+    std::vector<std::uint32_t> alerts_in_flow(flow::FlowTable& table, const Bytes& ip_packet,
+                                              Timestamp ts = Timestamp{1700000000, 0}) {
+        const Tracked t = track(table, ip_packet, ts);
         return sids(inspect(t.pkt, t.flow, t.dir));
     }
 
@@ -234,8 +238,7 @@ alert udp any any -> any any (dsize:<6; sid:73;)
 )");
     EXPECT_THAT(alerts(tcp_to_server("hello")), ElementsAre(70, 72));
     EXPECT_THAT(alerts(tcp_to_server("hello!")), ElementsAre(71, 72));
-    EXPECT_THAT(alerts(udp_packet(kClient, kServer, 5000, 53, bytes_of("query"))),
-                ElementsAre(73));
+    EXPECT_THAT(alerts(udp_packet(kClient, kServer, 5000, 53, bytes_of("query"))), ElementsAre(73));
 }
 
 TEST_F(EngineTest, TcpFlags) {
@@ -288,6 +291,20 @@ alert ip any any -> any any (ttl:!64; sid:104;)
                 ElementsAre(101, 102, 103, 104));
 }
 
+TEST_F(EngineTest, HeaderBuffers) {
+    // Offsets from the header layouts: IPv4 protocol at byte 9, TCP and UDP destination port
+    // at bytes 2-3, the Ethernet type at bytes 12-13.
+    build(R"(alert ip any any -> any any (ipv4.hdr; content:"|06|"; offset:9; depth:1; sid:500;)
+alert ip any any -> any any (ipv4.hdr; content:"|11|"; offset:9; depth:1; sid:501;)
+alert tcp any any -> any any (tcp.hdr; content:"|00 50|"; offset:2; depth:2; sid:502;)
+alert ip any any -> any any (udp.hdr; content:"|00 35|"; offset:2; depth:2; sid:503;)
+alert ip any any -> any any (ether.hdr; content:"|08 00|"; offset:12; depth:2; sid:504;)
+alert ip any any -> any any (ipv6.hdr; content:"|06|"; offset:6; depth:1; sid:505;)
+)");
+    EXPECT_THAT(alerts(tcp_to_server("x")), ElementsAre(500, 502, 504));
+    EXPECT_THAT(alerts(udp_packet(kClient, kServer, 5000, 53)), ElementsAre(501, 503, 504));
+}
+
 // ---- Rule headers -------------------------------------------------------------------------
 
 TEST_F(EngineTest, HeaderAddressesPortsNegationAndDirection) {
@@ -326,10 +343,35 @@ alert icmp any any -> any any (content:"same"; sid:133;)
                 ElementsAre(132, 133));
 }
 
+TEST_F(EngineTest, Ipv4AndIpv6Protocols) {
+    // ipv4 and ipv6 in the header restrict the rule to that IP version.
+    build(R"(alert ipv4 any any -> any any (content:"v"; sid:140;)
+alert ipv6 any any -> any any (content:"v"; sid:141;)
+alert ip any any -> any any (content:"v"; sid:142;)
+)");
+    EXPECT_THAT(alerts(udp_packet(kClient, kServer, 5000, 53, bytes_of("v"))),
+                ElementsAre(140, 142));
+    const Packet& six = harness_.decode(
+        decode::testing::eth6(udp_packet("2001:db8::1", "2001:db8::2", 5000, 53, bytes_of("v"))));
+    EXPECT_THAT(sids(inspect(six)), ElementsAre(141, 142));
+}
+
+TEST_F(EngineTest, AppProtocolInTheHeaderNeedsThatProtocol) {
+    // A rule for http matches only traffic recognised as HTTP; these bytes are no HTTP.
+    build(R"(alert http any any -> any any (content:"GET"; sid:145;)
+alert tcp any any -> any any (content:"GET"; sid:146;)
+)");
+    flow::FlowTable table({}, no_flow_end_);
+    const Bytes binary =
+        tcp_packet(kClient, kServer, 1234, 9999, Bytes{0x00, 0x01, 'G', 'E', 'T', 0x02, 0xff});
+    EXPECT_THAT(alerts_in_flow(table, binary), ElementsAre(146));
+}
+
 // ---- Flow state ---------------------------------------------------------------------------
 
 TEST_F(EngineTest, FlowbitsAcrossPacketsOfOneFlow) {
-    build(R"(alert tcp any any -> any any (content:"LOGIN"; flowbits:set,logged_in; flowbits:noalert; sid:140;)
+    build(
+        R"(alert tcp any any -> any any (content:"LOGIN"; flowbits:set,logged_in; flowbits:noalert; sid:140;)
 alert tcp any any -> any any (content:"DATA"; flowbits:isset,logged_in; sid:141;)
 alert tcp any any -> any any (content:"DATA"; flowbits:isnotset,logged_in; sid:142;)
 alert tcp any any -> any any (content:"LOGOUT"; flowbits:unset,logged_in; sid:143;)
@@ -379,14 +421,55 @@ TEST_F(EngineTest, FlowintIncrementThenCompareInOneRule) {
     build(R"(alert tcp any any -> any any (content:"U"; flowint:cnt,+,1; flowint:cnt,>,2; sid:170;)
 )");
     flow::FlowTable table({}, no_flow_end_);
-    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("U1")), IsEmpty());  // cnt 1
-    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("U2")), IsEmpty());  // cnt 2
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("U1")), IsEmpty());         // cnt 1
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("U2")), IsEmpty());         // cnt 2
     EXPECT_THAT(alerts_in_flow(table, tcp_to_server("U3")), ElementsAre(170));  // cnt 3
     EXPECT_THAT(alerts_in_flow(table, tcp_to_server("U4")), ElementsAre(170));  // cnt 4
 }
 
+TEST_F(EngineTest, HostbitsAreSharedByTheFlowsOfAHost) {
+    build(
+        R"(alert tcp any any -> any any (content:"MARK"; hostbits:set,marked,src; noalert; sid:260;)
+alert tcp any any -> any any (content:"HIT"; hostbits:isset,marked,src; sid:261;)
+alert tcp any any -> any any (content:"HIT"; hostbits:isnotset,marked,src; sid:262;)
+)");
+    flow::FlowTable table({}, no_flow_end_);
+    const Timestamp t0{1700000000, 0};
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("HIT", {}, 1111), t0), ElementsAre(262));
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("MARK", {}, 1111), t0), IsEmpty());
+    // Another flow from the same source sees the bit; another source does not.
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("HIT", {}, 2222), t0), ElementsAre(261));
+    EXPECT_THAT(
+        alerts_in_flow(table, tcp_packet("10.0.0.9", kServer, 1111, 80, bytes_of("HIT")), t0),
+        ElementsAre(262));
+    // The bit expires (30 s unless the rule says otherwise).
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("HIT", {}, 3333), Timestamp{1700000031, 0}),
+                ElementsAre(262));
+}
+
+TEST_F(EngineTest, XbitsTrackAnAddressPairInBothDirections) {
+    build(
+        R"(alert tcp any any -> any any (content:"SET"; xbits:set,pair,track ip_pair,expire 10; noalert; sid:270;)
+alert tcp any any -> any any (content:"ASK"; xbits:isset,pair,track ip_pair; sid:271;)
+)");
+    flow::FlowTable table({}, no_flow_end_);
+    const Timestamp t0{1700000000, 0};
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("SET", {}, 1111), t0), IsEmpty());
+    // The pair in the other direction, in another flow.
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_client("ASK", 2222), Timestamp{1700000005, 0}),
+                ElementsAre(271));
+    // A different pair.
+    EXPECT_THAT(alerts_in_flow(table, tcp_packet("10.0.0.9", kServer, 1111, 80, bytes_of("ASK")),
+                               Timestamp{1700000005, 0}),
+                IsEmpty());
+    // Past the 10 s expiry.
+    EXPECT_THAT(alerts_in_flow(table, tcp_to_server("ASK", {}, 3333), Timestamp{1700000011, 0}),
+                IsEmpty());
+}
+
 TEST_F(EngineTest, ThresholdLimitOne) {
-    build(R"(alert tcp any any -> any any (content:"T"; threshold:type limit, track by_src, count 1, seconds 60; sid:180;)
+    build(
+        R"(alert tcp any any -> any any (content:"T"; threshold:type limit, track by_src, count 1, seconds 60; sid:180;)
 alert tcp any any -> any any (content:"T"; sid:181;)
 )");
     EXPECT_THAT(alerts(tcp_to_server("T")), ElementsAre(180, 181));

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -128,8 +129,17 @@ TEST(RuleLoader, DecodesHexInContent) {
     EXPECT_EQ(first_content(accepted(tcp_rule(R"(content:"a|3b|b"; sid:1;)"))).bytes, "a;b");
     EXPECT_EQ(first_content(accepted(tcp_rule(R"(content:"|00ff|"; sid:1;)"))).bytes,
               std::string("\x00\xff", 2));
-    // Escaped quote and semicolon are the characters themselves.
+    // Escaped quote, semicolon, backslash and colon are the characters themselves.
     EXPECT_EQ(first_content(accepted(tcp_rule(R"(content:"a\"b\;c"; sid:1;)"))).bytes, "a\"b;c");
+    EXPECT_EQ(first_content(accepted(tcp_rule(R"(content:"a\\b"; sid:1;)"))).bytes, "a\\b");
+    EXPECT_EQ(first_content(accepted(tcp_rule(R"(content:"a\:b"; sid:1;)"))).bytes, "a:b");
+}
+
+TEST(RuleLoader, RefusesOtherEscapesInContent) {
+    // Suricata's content accepts only \" \; \: and \\; any other escape is an error (a byte
+    // is written in hex: |0a|).
+    refused(tcp_rule(R"(content:"a\nb"; sid:1;)"));
+    refused(tcp_rule(R"(content:"a\x41"; sid:2;)"));
 }
 
 TEST(RuleLoader, RefusesBadHexInContent) {
@@ -219,8 +229,7 @@ TEST(RuleLoader, RefusesConflictingModifiers) {
 
 TEST(RuleLoader, RefusesRulesLongerThan64KiB) {
     const std::string long_content(70000, 'a');
-    EXPECT_THAT(refused(tcp_rule("content:\"" + long_content + "\"; sid:1;")),
-                HasSubstr("64"));
+    EXPECT_THAT(refused(tcp_rule("content:\"" + long_content + "\"; sid:1;")), HasSubstr("64"));
     // A long but legal rule (about 60 KB) loads.
     const std::string big(60000, 'b');
     EXPECT_EQ(first_content(accepted(tcp_rule("content:\"" + big + "\"; sid:1;"))).bytes, big);
@@ -268,9 +277,9 @@ TEST(RuleLoader, LegacyModifierMovesTheContentToItsBuffer) {
 }
 
 TEST(RuleLoader, StickyBuffersHoldTheMatchesAfterThem) {
-    const Signature sig = accepted(
-        http_rule(R"(content:"p"; http.uri; content:"a"; content:"b"; distance:0; )"
-                  R"(http.header; content:"c"; pkt_data; content:"d"; sid:1;)"));
+    const Signature sig =
+        accepted(http_rule(R"(content:"p"; http.uri; content:"a"; content:"b"; distance:0; )"
+                           R"(http.header; content:"c"; pkt_data; content:"d"; sid:1;)"));
     EXPECT_THAT(contents_of(sig, "pkt_data"), ::testing::ElementsAre("p", "d"));
     EXPECT_THAT(contents_of(sig, "http.uri"), ::testing::ElementsAre("a", "b"));
     EXPECT_THAT(contents_of(sig, "http.header"), ::testing::ElementsAre("c"));
@@ -293,6 +302,13 @@ TEST(RuleLoader, StickyBuffersHoldTheMatchesAfterThem) {
     refused(http_rule(R"(http.uri; content:"x"; http_header; sid:5;)"));
     // A sticky buffer with a transform and nothing to match is an error.
     refused(http_rule(R"(http.uri; to_lowercase; sid:6;)"));
+}
+
+TEST(RuleLoader, FilenameWithAValueIsFileNameContentNocase) {
+    // Suricata's file keywords: filename:"x" is the same as file.name; content:"x"; nocase;
+    const Signature sig = accepted(http_rule(R"(filename:"evil.exe"; sid:1;)"));
+    EXPECT_THAT(contents_of(sig, "file.name"), ::testing::ElementsAre("evil.exe"));
+    EXPECT_TRUE(first_content(sig, "file.name").nocase);
 }
 
 TEST(RuleLoader, TransformsNeedAStickyBufferBeforeTheirMatches) {
@@ -339,8 +355,8 @@ TEST(RuleLoader, ClasstypeSetsCategoryAndPriority) {
 
 TEST(RuleLoader, ClasstypeFromAConfiguredFile) {
     std::vector<std::string> problems;
-    const Classifications mine = Classifications::parse(
-        "config classification: my-class,Something Mine,2\n", problems);
+    const Classifications mine =
+        Classifications::parse("config classification: my-class,Something Mine,2\n", problems);
     ASSERT_TRUE(problems.empty());
     LoadContext context;
     context.variables = vars();
@@ -358,13 +374,11 @@ TEST(RuleLoader, MetadataKeepsEveryPairInOrder) {
     const Signature sig = accepted(tcp_rule(
         R"(metadata: created_at 2020_01_02, former_category MALWARE, tag one, tag two; sid:1;)"));
     using Pair = std::pair<std::string, std::string>;
-    EXPECT_THAT(sig.metadata,
-                ::testing::ElementsAre(Pair{"created_at", "2020_01_02"},
-                                       Pair{"former_category", "MALWARE"}, Pair{"tag", "one"},
-                                       Pair{"tag", "two"}));
+    EXPECT_THAT(sig.metadata, ::testing::ElementsAre(Pair{"created_at", "2020_01_02"},
+                                                     Pair{"former_category", "MALWARE"},
+                                                     Pair{"tag", "one"}, Pair{"tag", "two"}));
     // Several metadata keywords add up.
-    const Signature two =
-        accepted(tcp_rule(R"(metadata:a 1; metadata:b 2; sid:2;)"));
+    const Signature two = accepted(tcp_rule(R"(metadata:a 1; metadata:b 2; sid:2;)"));
     EXPECT_THAT(two.metadata, ::testing::ElementsAre(Pair{"a", "1"}, Pair{"b", "2"}));
 }
 
@@ -401,8 +415,7 @@ TEST(RuleLoader, ChoosesTheFastPattern) {
     ASSERT_TRUE(negated.fast_pattern);
     EXPECT_EQ(negated.fast_pattern->bytes, "ab");
     // fast_pattern:offset,length chops the pattern.
-    const Signature chopped =
-        accepted(tcp_rule(R"(content:"abcdefgh"; fast_pattern:2,3; sid:4;)"));
+    const Signature chopped = accepted(tcp_rule(R"(content:"abcdefgh"; fast_pattern:2,3; sid:4;)"));
     ASSERT_TRUE(chopped.fast_pattern);
     EXPECT_EQ(chopped.fast_pattern->bytes, "cde");
     refused(tcp_rule(R"(content:"abc"; fast_pattern:2,3; sid:5;)"));
@@ -434,8 +447,8 @@ TEST(RuleLoader, FlowKeywords) {
     refused(tcp_rule(R"(flow:sideways; sid:6;)"));
     refused(tcp_rule(R"(flowint:counter,*,3; sid:7;)"));
     refused(tcp_rule(R"(threshold:type limit, track by_src, count 0, seconds 60; sid:8;)"));
-    const Signature t = accepted(
-        tcp_rule(R"(threshold:type limit, track by_src, count 1, seconds 60; sid:9;)"));
+    const Signature t =
+        accepted(tcp_rule(R"(threshold:type limit, track by_src, count 1, seconds 60; sid:9;)"));
     ASSERT_TRUE(t.threshold);
     EXPECT_EQ(t.threshold->type, ThresholdType::limit);
     EXPECT_EQ(t.threshold->count, 1u);
@@ -509,6 +522,22 @@ TEST_F(RuleFiles, ReportsADuplicateSidWithFileAndLine) {
     EXPECT_THAT(format_rule_error(in_b), ::testing::StartsWith(b + ":2: sid 100: "));
 }
 
+TEST_F(RuleFiles, ADuplicateSidWithAHigherRevReplacesTheFirst) {
+    const std::string path = write("h.rules",
+                                   "alert tcp any any -> any any (msg:\"old\"; sid:7; rev:1;)\n"
+                                   "alert tcp any any -> any any (msg:\"new\"; sid:7; rev:2;)\n"
+                                   "alert tcp any any -> any any (msg:\"older\"; sid:7; rev:1;)\n");
+    const RuleSet set = load({path});
+    ASSERT_EQ(set.signatures.size(), 1u);
+    EXPECT_EQ(set.signatures[0].msg, "new");
+    EXPECT_EQ(set.signatures[0].rev, 2u);
+    EXPECT_EQ(set.signatures[0].line, 2u);
+    ASSERT_EQ(set.errors.size(), 2u);
+    std::vector<std::size_t> lines{set.errors[0].line, set.errors[1].line};
+    std::sort(lines.begin(), lines.end());
+    EXPECT_THAT(lines, ::testing::ElementsAre(1u, 3u));
+}
+
 TEST_F(RuleFiles, ContinuedRulesKeepTheirFirstLine) {
     const std::string path = write("c.rules",
                                    "# header comment\n"
@@ -521,10 +550,8 @@ TEST_F(RuleFiles, ContinuedRulesKeepTheirFirstLine) {
     const RuleSet set = load({path});
     EXPECT_EQ(set.rules_seen, 3u);
     ASSERT_EQ(set.signatures.size(), 2u);
-    const Signature& split =
-        set.signatures[0].sid == 10 ? set.signatures[0] : set.signatures[1];
-    const Signature& after =
-        set.signatures[0].sid == 10 ? set.signatures[1] : set.signatures[0];
+    const Signature& split = set.signatures[0].sid == 10 ? set.signatures[0] : set.signatures[1];
+    const Signature& after = set.signatures[0].sid == 10 ? set.signatures[1] : set.signatures[0];
     EXPECT_EQ(split.sid, 10u);
     EXPECT_EQ(split.line, 2u);
     EXPECT_THAT(contents_of(split, "pkt_data"), ::testing::ElementsAre("abc"));
