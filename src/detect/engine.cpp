@@ -901,7 +901,22 @@ void Engine::inspect(const Packet& pkt, flow::Flow* flow, flow::Direction dir, S
         }
         if (sig.noalert) continue;
         if (!passes_thresholds(sig, pkt, flow)) continue;
-        const bool blocks = options_.simulate_ips && is_drop_action(sig.action);
+        RuleAction action = sig.action;
+        if (const RateFilterEntry* rate = rules_.thresholds.rate_filter_for(sig.gid, sig.sid)) {
+            // threshold.config rate_filter: past the rate, the rule acts with new_action.
+            ThresholdMatch m{pkt.src, pkt.dst, pkt.sport, pkt.dport,
+                             flow != nullptr ? flow->flow_id : 0, pkt.ts};
+            if (auto changed = thresholds_.rate_action(*rate, sig.gid, sig.sid, m)) {
+                if (*changed == RateAction::pass) continue;
+                if (*changed == RateAction::drop || *changed == RateAction::sdrop)
+                    action = RuleAction::drop;
+                else if (*changed == RateAction::reject)
+                    action = RuleAction::reject;
+                else if (*changed == RateAction::alert)
+                    action = RuleAction::alert;
+            }
+        }
+        const bool blocks = options_.simulate_ips && is_drop_action(action);
         if (blocks) {
             verdict.drop = true;
             if (verdict.drop_sig == nullptr) verdict.drop_sig = &sig;
