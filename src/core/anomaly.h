@@ -40,6 +40,7 @@ namespace tocsin {
     X(Ipv4FragPktTooLarge, decode, "ipv4.frag_pkt_too_large")                         \
     X(Ipv4FragOverlap, decode, "ipv4.frag_overlap")                                   \
     X(Ipv4FragIgnored, decode, "ipv4.frag_ignored")                                   \
+    X(Ipv4UnknownProtocol, decode, "ipv4.unknown_protocol")                           \
     X(Ipv6PktTooSmall, decode, "ipv6.pkt_too_small")                                  \
     X(Ipv6TruncPkt, decode, "ipv6.trunc_pkt")                                         \
     X(Ipv6TruncExthdr, decode, "ipv6.trunc_exthdr")                                   \
@@ -56,6 +57,9 @@ namespace tocsin {
     X(Ipv6ZeroLenPadn, decode, "ipv6.zero_len_padn")                                  \
     X(Ipv6HopoptsOnlyPadding, decode, "ipv6.hopopts_only_padding")                    \
     X(Ipv6DstoptsOnlyPadding, decode, "ipv6.dstopts_only_padding")                    \
+    X(Ipv6HopoptsUnknownOpt, decode, "ipv6.hopopts_unknown_opt")                      \
+    X(Ipv6DstoptsUnknownOpt, decode, "ipv6.dstopts_unknown_opt")                      \
+    X(Ipv6ExthdrAhResNotNull, decode, "ipv6.exthdr_ah_res_not_null")                  \
     X(Ipv6FhNonZeroReservedField, decode, "ipv6.fh_non_zero_reserved_field")          \
     X(Ipv6DataAfterNoneHeader, decode, "ipv6.data_after_none_header")                 \
     X(Ipv6UnknownNextHeader, decode, "ipv6.unknown_next_header")                      \
@@ -104,6 +108,15 @@ namespace tocsin {
     X(GreVersion1WrongProtocol, decode, "gre.version1_wrong_protocol")                \
     X(GreVersion1HdrTooBig, decode, "gre.version1_hdr_too_big")                       \
     X(VxlanUnknownPayloadType, decode, "vxlan.unknown_payload_type")                  \
+    X(ErspanHeaderTooSmall, decode, "erspan.header_too_small")                        \
+    X(ErspanUnsupportedVersion, decode, "erspan.unsupported_version")                 \
+    X(ErspanTooManyVlanLayers, decode, "erspan.too_many_vlan_layers")                 \
+    X(NshHeaderTooSmall, decode, "nsh.header_too_small")                              \
+    X(NshUnsupportedVersion, decode, "nsh.unsupported_version")                       \
+    X(NshBadHeaderLength, decode, "nsh.bad_header_length")                            \
+    X(NshReservedType, decode, "nsh.reserved_type")                                   \
+    X(NshUnsupportedType, decode, "nsh.unsupported_type")                             \
+    X(NshUnknownPayload, decode, "nsh.unknown_payload")                               \
     X(DecoderTooManyLayers, decode, "decoder.too_many_layers")                        \
     X(StreamOverlapDifferentData, stream, "stream.reassembly_overlap_different_data") \
     X(Stream3whsSynackWithWrongAck, stream, "stream.3whs_synack_with_wrong_ack")      \

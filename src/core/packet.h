@@ -103,6 +103,7 @@ struct Packet {
     ByteSpan data;                 // captured bytes (or reassembled datagram)
 
     // Layer 2.
+    ByteSpan ether_header;  // the outermost Ethernet header, when the link is Ethernet
     VlanIds vlan{};
     std::uint8_t vlan_count = 0;
 

@@ -22,9 +22,11 @@ constexpr std::uint16_t kEtherPppoeSession = 0x8864;
 constexpr std::uint16_t kEtherTransparentBridging = 0x6558;
 constexpr std::uint16_t kEtherErspan = 0x88be;
 constexpr std::uint16_t kEtherErspanType3 = 0x22eb;
+constexpr std::uint16_t kEtherNsh = 0x894f;
 
 constexpr std::uint8_t kIpProtoIpv4 = 4;
 constexpr std::uint8_t kIpProtoIpv6 = 41;
+constexpr std::uint8_t kIpProtoSctp = 132;
 constexpr std::uint8_t kIp6HopByHop = 0;
 constexpr std::uint8_t kIp6Routing = 43;
 constexpr std::uint8_t kIp6Fragment = 44;
@@ -184,6 +186,7 @@ void DecodeStats::merge(const DecodeStats& o) {
     icmpv6 += o.icmpv6;
     other_ip += o.other_ip;
     gre += o.gre;
+    nsh += o.nsh;
     vxlan += o.vxlan;
     geneve += o.geneve;
     erspan += o.erspan;
@@ -325,6 +328,7 @@ void Decoder::link_ethernet(Layer& l, ByteSpan data) {
         return;
     }
     stats_.ethernet++;
+    l.pkt.ether_header = data.first(14);  // the ether.hdr rule buffer
     by_ethertype(l, type, c.rest());
 }
 
@@ -351,6 +355,9 @@ void Decoder::by_ethertype(Layer& l, std::uint16_t type, ByteSpan data) {
             break;
         case kEtherPppoeDiscovery:
             stats_.pppoe++;
+            break;
+        case kEtherNsh:
+            nsh(l, data);
             break;
         case kEtherArp:
         default:
@@ -476,6 +483,66 @@ void Decoder::mpls(Layer& l, ByteSpan data) {
         link_ethernet(l, c.rest());
     } else {
         l.anomaly(Anomaly::MplsUnknownPayloadType);
+    }
+}
+
+void Decoder::nsh(Layer& l, ByteSpan data) {
+    // RFC 8300 Network Service Header: version(2) O(1) U(1) TTL(6) length(6, in 4-byte
+    // words, the whole header) | unassigned(4) MD type(4) | next protocol(8), then the
+    // service path header SPI(24) SI(8) and context headers. Like VLAN, NSH adds a layer in
+    // front of the packet rather than a tunnel.
+    stats_.nsh++;
+    ByteCursor c(data);
+    const std::uint16_t version_length = c.u16be();
+    const std::uint8_t md_type = c.u8();
+    const std::uint8_t next_protocol = c.u8();
+    c.skip(4);  // service path header
+    if (!c.ok()) {
+        l.anomaly(Anomaly::NshHeaderTooSmall);
+        return;
+    }
+    if ((version_length >> 14) != 0) {
+        l.anomaly(Anomaly::NshUnsupportedVersion);
+        return;
+    }
+    const std::size_t length = (version_length & 0x3f) * 4u;
+    if (length >= data.size()) {  // the header must be followed by something
+        l.anomaly(Anomaly::NshBadHeaderLength);
+        return;
+    }
+    if (md_type == 0 || md_type == 0x0f) {
+        l.anomaly(Anomaly::NshReservedType);
+        return;
+    }
+    if (md_type == 1 && length != 24) {  // MD type 1: four fixed 4-byte context headers
+        l.anomaly(Anomaly::NshBadHeaderLength);
+        return;
+    }
+    if (md_type != 1 && md_type != 2) {
+        l.anomaly(Anomaly::NshUnsupportedType);
+        return;
+    }
+    if (length < 8) {  // shorter than the base and service path headers just read
+        l.anomaly(Anomaly::NshBadHeaderLength);
+        return;
+    }
+    const ByteSpan inner = data.subspan(length);
+    switch (next_protocol) {
+        case 1:
+            ipv4(l, inner);
+            break;
+        case 2:
+            ipv6(l, inner);
+            break;
+        case 3:
+            link_ethernet(l, inner);
+            break;
+        case 5:
+            mpls(l, inner);
+            break;
+        default:  // 4 (NSH in NSH) included, as Suricata
+            l.anomaly(Anomaly::NshUnknownPayload);
+            break;
     }
 }
 
@@ -712,7 +779,16 @@ void Decoder::ipv6(Layer& l, ByteSpan data) {
     bool seen_hop = false, seen_route = false, seen_frag = false, seen_auth = false,
          seen_esp = false;
     int dest_opts = 0;
+    bool after_ext = false;  // an extension header has been walked
     while (true) {
+        // Whatever follows an extension header, another one or the upper-layer header, must
+        // have at least two bytes; with fewer the chain is truncated (as in Suricata).
+        if (after_ext && next != kIp6NoNext && ext.remaining() < 2) {
+            p.ip_proto = next;
+            l.anomaly(Anomaly::Ipv6TruncExthdr);
+            return;
+        }
+        after_ext = true;
         switch (next) {
             case kIp6HopByHop:
             case kIp6DestOpts:
@@ -748,27 +824,8 @@ void Decoder::ipv6(Layer& l, ByteSpan data) {
                         }
                     }
                 }
-                if (next == kIp6HopByHop || next == kIp6DestOpts) {
-                    // TLV options; flag malformed lengths and headers of nothing but padding.
-                    bool only_padding = true;
-                    while (!hdr.empty()) {
-                        const std::uint8_t type = hdr.u8();
-                        if (type == 0) continue;  // Pad1
-                        const std::uint8_t olen = hdr.u8();
-                        if (!hdr.ok() || !hdr.skip(olen)) {
-                            l.anomaly(Anomaly::Ipv6ExthdrInvalidOptlen);
-                            break;
-                        }
-                        if (type == 1) {
-                            if (olen == 0) l.anomaly(Anomaly::Ipv6ZeroLenPadn);
-                        } else {
-                            only_padding = false;
-                        }
-                    }
-                    if (only_padding)
-                        l.anomaly(next == kIp6HopByHop ? Anomaly::Ipv6HopoptsOnlyPadding
-                                                       : Anomaly::Ipv6DstoptsOnlyPadding);
-                }
+                if (next == kIp6HopByHop || next == kIp6DestOpts)
+                    ipv6_options(l, next == kIp6HopByHop, hdr.peek_rest());
                 next_header_at = here;
                 next = nh;
                 continue;
@@ -823,12 +880,17 @@ void Decoder::ipv6(Layer& l, ByteSpan data) {
                 return;
             }
             case kIp6Auth: {
+                // RFC 4302: next header(1) payload length(1, in 4-byte words minus 2)
+                // reserved(2, must be zero) SPI(4) sequence(4) ICV.
                 const std::uint8_t nh = ext.peek_u8(0);
-                const std::size_t len = (ext.peek_u8(1) + 2u) * 4u;
+                // A length of 0 cannot even hold the fixed fields: read as the minimum, 12.
+                const std::size_t len = std::max<std::size_t>((ext.peek_u8(1) + 2u) * 4u, 12);
+                const std::uint16_t reserved = ext.peek_u16be(2);
                 if (!ext.skip(len)) {
                     l.anomaly(Anomaly::Ipv6TruncExthdr);
                     return;
                 }
+                if (reserved != 0) l.anomaly(Anomaly::Ipv6ExthdrAhResNotNull);
                 if (seen_auth) l.anomaly(Anomaly::Ipv6ExthdrDuplAh);
                 seen_auth = true;
                 next_header_at = 40 + ext.offset() - len;
@@ -851,6 +913,60 @@ void Decoder::ipv6(Layer& l, ByteSpan data) {
                 return;
         }
     }
+}
+
+void Decoder::ipv6_options(Layer& l, bool hop_by_hop, ByteSpan options) {
+    // TLV options (RFC 8200 4.2). Flags malformed lengths, options the decoder does not know
+    // and headers of nothing but padding, as Suricata's decoder events do.
+    constexpr std::uint8_t kPad1 = 0x00, kPadN = 0x01, kRouterAlert = 0x05, kJumbo = 0xc2,
+                           kHomeAddress = 0xc9;
+    ByteCursor c(options);
+    bool padding = false, other = false, unknown = false;
+    while (!c.empty()) {
+        const std::uint8_t type = c.u8();
+        if (type == kPad1) {
+            padding = true;
+            continue;
+        }
+        const std::uint8_t length = c.u8();
+        ByteCursor body = c.sub(length);
+        if (!c.ok()) {
+            l.anomaly(Anomaly::Ipv6ExthdrInvalidOptlen);
+            break;
+        }
+        // Smallest body each known option can have: RFC 2711, RFC 2675, RFC 6275.
+        std::size_t minimum = 0;
+        switch (type) {
+            case kPadN:
+                padding = true;
+                if (length == 0) l.anomaly(Anomaly::Ipv6ZeroLenPadn);
+                break;
+            case kRouterAlert:
+                minimum = 2;
+                other = true;
+                break;
+            case kJumbo:
+                minimum = 4;  // a payload length, not an option carrying data
+                break;
+            case kHomeAddress:
+                minimum = 16;
+                other = true;
+                break;
+            default:
+                other = true;
+                if (!unknown)
+                    l.anomaly(hop_by_hop ? Anomaly::Ipv6HopoptsUnknownOpt
+                                         : Anomaly::Ipv6DstoptsUnknownOpt);
+                unknown = true;
+                break;
+        }
+        if (body.remaining() < minimum) {
+            l.anomaly(Anomaly::Ipv6ExthdrInvalidOptlen);
+            break;
+        }
+    }
+    if (padding && !other)
+        l.anomaly(hop_by_hop ? Anomaly::Ipv6HopoptsOnlyPadding : Anomaly::Ipv6DstoptsOnlyPadding);
 }
 
 // ---- Between IP and transport -------------------------------------------------------------
@@ -910,6 +1026,10 @@ void Decoder::ip_payload(Layer& l, std::uint8_t proto, ByteSpan data) {
             ipv6(l, data);
             break;
         default:
+            // Suricata decodes these (or, for 0, PPP's VJ-uncompressed TCP) after IPv4; any
+            // other protocol number is an event there.
+            if (!v6 && proto != 0 && proto != kIp6Esp && proto != kIpProtoSctp)
+                l.anomaly(Anomaly::Ipv4UnknownProtocol);
             stats_.other_ip++;
             p.payload = data;
             break;
@@ -1238,7 +1358,11 @@ void Decoder::gre(Layer& l, ByteSpan data) {
         // ERSPAN type I carries the mirrored frame directly; type II (GRE sequence number
         // present) puts an 8-byte header first.
         stats_.erspan++;
-        if (!has_seq || c.skip(8)) link_ethernet(l, c.rest());
+        if (has_seq) {
+            erspan_type2(l, c.rest());
+        } else {
+            link_ethernet(l, c.rest());
+        }
     } else if (protocol == kEtherErspanType3) {
         // ERSPAN type III: 12-byte header, plus an 8-byte platform sub-header when O is set.
         stats_.erspan++;
@@ -1247,6 +1371,32 @@ void Decoder::gre(Layer& l, ByteSpan data) {
     } else {
         by_ethertype(l, protocol, c.rest());
     }
+}
+
+void Decoder::erspan_type2(Layer& l, ByteSpan data) {
+    // version(4) VLAN(12) CoS(3) encapsulation(2) truncated(1) session(10) reserved(12)
+    // index(20), then the mirrored Ethernet frame. The VLAN the frame was mirrored from is
+    // the packet's, as in Suricata.
+    ByteCursor c(data);
+    const std::uint16_t version_vlan = c.u16be();
+    c.skip(6);
+    if (!c.ok()) {
+        l.anomaly(Anomaly::ErspanHeaderTooSmall);
+        return;
+    }
+    if ((version_vlan >> 12) != 1) {
+        l.anomaly(Anomaly::ErspanUnsupportedVersion);
+        return;
+    }
+    Packet& p = l.pkt;
+    if (const std::uint16_t vlan_id = version_vlan & 0x0fff; vlan_id != 0) {
+        if (p.vlan_count >= kMaxVlans) {
+            l.anomaly(Anomaly::ErspanTooManyVlanLayers);
+            return;
+        }
+        p.vlan[p.vlan_count++] = vlan_id;
+    }
+    link_ethernet(l, c.rest());
 }
 
 void Decoder::vxlan(Layer& l, ByteSpan data) {

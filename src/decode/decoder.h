@@ -1,4 +1,4 @@
-// Turns captured frames into Packets: link layer, VLAN/MPLS/PPPoE, IPv4/IPv6 (with
+// Turns captured frames into Packets: link layer, VLAN/MPLS/PPPoE/NSH, IPv4/IPv6 (with
 // defragmentation), TCP/UDP/ICMP/ICMPv6 and the GRE/VXLAN/IP-in-IP tunnels. Malformed input
 // never stops decoding of the run: each problem becomes an anomaly on the packet.
 #pragma once
@@ -48,7 +48,7 @@ struct DecodeStats {
     std::uint64_t packets = 0;
     std::uint64_t bytes = 0;
     std::uint64_t ethernet = 0, vlan = 0, vlan_qinq = 0, mpls = 0, pppoe = 0, sll = 0, null = 0,
-                  raw = 0;
+                  raw = 0, nsh = 0;
     std::uint64_t ipv4 = 0, ipv6 = 0, tcp = 0, udp = 0, icmpv4 = 0, icmpv6 = 0, other_ip = 0;
     std::uint64_t gre = 0, vxlan = 0, geneve = 0, erspan = 0, ipv4_in_ipv6 = 0, ipv6_in_ipv4 = 0,
                   ipv4_in_ipv4 = 0, ipv6_in_ipv6 = 0;
@@ -93,12 +93,14 @@ class Decoder {
     void raw_ip(Layer& l, ByteSpan data);
     void vlan(Layer& l, ByteSpan data);
     void mpls(Layer& l, ByteSpan data);
+    void nsh(Layer& l, ByteSpan data);
     void pppoe_session(Layer& l, ByteSpan data);
     void ppp(Layer& l, ByteSpan data);
     void link_ppp(Layer& l, ByteSpan data);
     void ipv4(Layer& l, ByteSpan data);
     void ipv4_options(Layer& l, ByteSpan options);
     void ipv6(Layer& l, ByteSpan data);
+    void ipv6_options(Layer& l, bool hop_by_hop, ByteSpan options);
     void ip_payload(Layer& l, std::uint8_t proto, ByteSpan data);
     void tcp(Layer& l, ByteSpan data);
     void tcp_options(Layer& l, ByteSpan options);
@@ -106,6 +108,7 @@ class Decoder {
     void icmpv4(Layer& l, ByteSpan data);
     void icmpv6(Layer& l, ByteSpan data);
     void gre(Layer& l, ByteSpan data);
+    void erspan_type2(Layer& l, ByteSpan data);
     void vxlan(Layer& l, ByteSpan data);
     void geneve(Layer& l, ByteSpan data);
     void enter_tunnel(Layer& l, ByteSpan inner);

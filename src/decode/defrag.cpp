@@ -1,7 +1,6 @@
 #include "decode/defrag.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "decode/checksum.h"
 
@@ -69,17 +68,17 @@ Defragmenter::Result Defragmenter::add(Timestamp ts, const Fragment& f, AnomalyL
         return Result::dropped;
     }
 
-    // Overlaps with different content are evasion attempts (or broken stacks): report them.
-    bool differing_overlap = false;
+    // A fragment claiming bytes already held is reported whatever its content, as Suricata
+    // does (decoder-event rules written for it count on that); the overlap policy then
+    // decides which bytes the datagram keeps.
+    bool overlap = false;
     for (const Piece& p : t.pieces) {
-        const std::uint64_t lo = std::max<std::uint64_t>(p.start, f.offset);
-        const std::uint64_t hi = std::min<std::uint64_t>(p.end, end);
-        if (lo < hi && std::memcmp(p.bytes.data() + (lo - p.start), f.data.data() + (lo - f.offset),
-                                   hi - lo) != 0) {
-            differing_overlap = true;
+        if (std::max<std::uint64_t>(p.start, f.offset) < std::min<std::uint64_t>(p.end, end)) {
+            overlap = true;
+            break;
         }
     }
-    if (differing_overlap) {
+    if (overlap) {
         anomalies.add(v4 ? Anomaly::Ipv4FragOverlap : Anomaly::Ipv6FragOverlap);
         stats_.overlaps++;
     }

@@ -29,7 +29,7 @@ struct DefragStats {
     std::uint64_t ipv6_reassembled = 0;
     std::uint64_t timeouts = 0;      // trains dropped unfinished after defrag.timeout
     std::uint64_t memcap_drops = 0;  // fragments dropped at defrag.memcap or tracker cap
-    std::uint64_t overlaps = 0;      // overlaps with differing content
+    std::uint64_t overlaps = 0;      // fragments overlapping bytes already held
     std::uint64_t too_large = 0;
 };
 

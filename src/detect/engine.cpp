@@ -557,6 +557,7 @@ namespace {
 
 // The bytes of a packet-header buffer (ipv4.hdr, tcp.hdr, ...), empty when absent.
 ByteSpan header_buffer(std::string_view name, const Packet& pkt) {
+    if (name == "ether.hdr") return pkt.ether_header;
     if (name == "ipv4.hdr") return pkt.ip_version == 4 ? pkt.ip_header : ByteSpan{};
     if (name == "ipv6.hdr") {
         // The fixed header and its extension headers: everything before the transport.
@@ -904,8 +905,9 @@ void Engine::inspect(const Packet& pkt, flow::Flow* flow, flow::Direction dir, S
         RuleAction action = sig.action;
         if (const RateFilterEntry* rate = rules_.thresholds.rate_filter_for(sig.gid, sig.sid)) {
             // threshold.config rate_filter: past the rate, the rule acts with new_action.
-            ThresholdMatch m{pkt.src, pkt.dst, pkt.sport, pkt.dport,
-                             flow != nullptr ? flow->flow_id : 0, pkt.ts};
+            ThresholdMatch m{
+                pkt.src, pkt.dst, pkt.sport, pkt.dport, flow != nullptr ? flow->flow_id : 0,
+                pkt.ts};
             if (auto changed = thresholds_.rate_action(*rate, sig.gid, sig.sid, m)) {
                 if (*changed == RateAction::pass) continue;
                 if (*changed == RateAction::drop || *changed == RateAction::sdrop)

@@ -89,6 +89,21 @@ std::string setup_checksum(SignatureBuilder& b, std::string_view value) {
     return "";
 }
 
+// icmpv6.mtu: the MTU of an ICMPv6 Packet Too Big message (type 2), bytes 4..7.
+std::string setup_icmpv6_mtu(SignatureBuilder& b, std::string_view value) {
+    NumberTest test;
+    if (std::string e = test.parse(value, 0xffffffffULL); !e.empty()) return e;
+    b.sig().custom_conditions.push_back(
+        [test](const Packet& pkt, const flow::Flow*, flow::Direction) {
+            if (pkt.ip_proto != kProtoIcmpv6 || pkt.icmp_type != 2) return false;
+            ByteCursor c(pkt.l4_header);
+            c.skip(4);
+            const std::uint32_t mtu = c.u32be();
+            return c.ok() && test.matches(mtu);
+        });
+    return "";
+}
+
 enum class Counter { pkts, bytes };
 enum class Side { to_server, to_client, either, both };
 
@@ -147,6 +162,7 @@ std::string setup_flow_counter_legacy(SignatureBuilder& b, std::string_view valu
 void register_packet_keywords(KeywordTable& table) {
     table.add({"vlan.id", KeywordValue::required, setup_vlan_id});
     table.add({"vlan.layers", KeywordValue::required, setup_vlan_layers});
+    table.add({"icmpv6.mtu", KeywordValue::required, setup_icmpv6_mtu});
     for (std::string_view name : {"ipv4-csum", "tcpv4-csum", "tcpv6-csum", "udpv4-csum",
                                   "udpv6-csum", "icmpv4-csum", "icmpv6-csum"})
         table.add({name, KeywordValue::required, setup_checksum});

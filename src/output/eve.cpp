@@ -97,7 +97,7 @@ std::string proto_name(std::uint8_t proto) {
         case 2:
             return "IGMP";
         case 4:
-            return "IPIP";
+            return "IP-in-IP";  // Suricata's name
         case 41:
             return "IPv6";
         case 89:
@@ -347,6 +347,7 @@ std::string stats_event(const RunStats& s, Timestamp now) {
     j.field("erspan", d.erspan);
     j.field("mpls", d.mpls);
     j.field("pppoe", d.pppoe);
+    j.field("nsh", d.nsh);
     j.field("ipv4_in_ipv6", d.ipv4_in_ipv6);
     j.field("ipv6_in_ipv6", d.ipv6_in_ipv6);
     j.field("ipv6_in_ipv4", d.ipv6_in_ipv4);

@@ -1,4 +1,4 @@
-// VLAN, MPLS, PPPoE and the GRE / VXLAN / IP-in-IP tunnels.
+// VLAN, MPLS, PPPoE, NSH and the GRE / VXLAN / IP-in-IP tunnels.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -462,6 +462,61 @@ TEST(Erspan, TypeTwoHeaderAfterSequenceNumber) {
     expect_inner_tcp4(p);
 }
 
+Bytes erspan2_frame(const Bytes& erspan_header, const Bytes& mirrored,
+                    const std::vector<std::uint16_t>& outer_vlans = {}) {
+    const Bytes gre_hdr{0x10, 0x00, 0x88, 0xbe, 0, 0, 0, 5};  // S flag: type II
+    return eth4(ipv4_raw("192.0.2.1", "192.0.2.2", tb::kProtoGre,
+                         concat({gre_hdr, erspan_header, mirrored})),
+                outer_vlans);
+}
+
+TEST(Erspan, TypeTwoVlanIsThePackets) {
+    // The VLAN the frame was mirrored from (suricata-verify decode-erspan-typeII-01).
+    const Bytes erspan2{0x10, 0x17, 0x08, 0x64, 0, 0, 0, 0};  // version 1, VLAN 23, session 100
+    Harness h;
+    const Packet& p = h.decode(erspan2_frame(erspan2, eth4(inner_tcp4())));
+    EXPECT_THAT(anomaly_names(p), IsEmpty());
+    expect_inner_tcp4(p);
+    EXPECT_EQ(p.vlan_count, 1);
+    EXPECT_EQ(p.vlan[0], 23);
+    ASSERT_TRUE(p.has_flow_key);
+    EXPECT_EQ(p.flow_key.vlan[0], 23);
+}
+
+TEST(Erspan, TypeTwoVlanFollowsTheMirroredFramesOwnTags) {
+    const Bytes erspan2{0x10, 0x17, 0, 0, 0, 0, 0, 0};
+    Harness h;
+    const Packet& p = h.decode(erspan2_frame(erspan2, eth4(inner_tcp4(), {5}), {7}));
+    EXPECT_THAT(anomaly_names(p), IsEmpty());
+    EXPECT_EQ(p.vlan_count, 3);
+    EXPECT_EQ(p.vlan[0], 7);
+    EXPECT_EQ(p.vlan[1], 23);
+    EXPECT_EQ(p.vlan[2], 5);
+}
+
+TEST(Erspan, TypeTwoHeaderTooSmall) {
+    Harness h;
+    const Packet& p = h.decode(erspan2_frame({0x10, 0x17, 0, 0}, {}));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::ErspanHeaderTooSmall)));
+    EXPECT_EQ(p.src, addr("192.0.2.1"));  // the carrier is all there is
+}
+
+TEST(Erspan, TypeTwoUnsupportedVersion) {
+    const Bytes erspan{0x20, 0x17, 0, 0, 0, 0, 0, 0};  // version 2 is type III's
+    Harness h;
+    const Packet& p = h.decode(erspan2_frame(erspan, eth4(inner_tcp4())));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::ErspanUnsupportedVersion)));
+    EXPECT_EQ(p.src, addr("192.0.2.1"));
+}
+
+TEST(Erspan, TypeTwoVlanBeyondTheLastTag) {
+    const Bytes erspan2{0x10, 0x17, 0, 0, 0, 0, 0, 0};
+    Harness h;
+    const Packet& p = h.decode(erspan2_frame(erspan2, eth4(inner_tcp4()), {1, 2, 3}));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::ErspanTooManyVlanLayers)));
+    EXPECT_EQ(p.vlan_count, 3);
+}
+
 TEST(Erspan, TypeThreeWithPlatformSubheader) {
     const Bytes gre_hdr{0x10, 0x00, 0x22, 0xeb, 0, 0, 0, 5};
     const Bytes erspan3{0x20, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0x01};  // version 2, O flag set
@@ -472,6 +527,134 @@ TEST(Erspan, TypeThreeWithPlatformSubheader) {
                                concat({gre_hdr, erspan3, platform, eth4(inner_tcp4())}))));
     EXPECT_THAT(anomaly_names(p), IsEmpty());
     expect_inner_tcp4(p);
+}
+
+// ---- NSH (EtherType 0x894f, RFC 8300) ------------------------------------------------------
+
+constexpr std::uint16_t kEthertypeNsh = 0x894f;
+
+// Base header (version 0, TTL 63, `words` long), service path header SPI 1 SI 255, then
+// zeroed context headers up to the length, then `payload`.
+Bytes nsh(std::uint8_t md_type, std::uint8_t next_protocol, const Bytes& payload,
+          std::uint8_t words = 6) {
+    const std::uint16_t ttl_length = static_cast<std::uint16_t>((63u << 6) | words);
+    Bytes out{static_cast<std::uint8_t>(ttl_length >> 8),
+              static_cast<std::uint8_t>(ttl_length),
+              md_type,
+              next_protocol,
+              0,
+              0,
+              1,     // SPI 1
+              255};  // SI 255
+    for (std::size_t i = out.size(); i < words * 4u; ++i) out.push_back(0);
+    for (std::uint8_t b : payload) out.push_back(b);
+    return out;
+}
+
+Bytes nsh_frame(const Bytes& nsh_packet) {
+    return tb::ethernet(kEthertypeNsh, nsh_packet);
+}
+
+TEST(Nsh, MdType1CarriesIpv4) {
+    Harness h;
+    const Packet& p = h.decode(nsh_frame(nsh(1, 1, inner_tcp4())));
+    EXPECT_THAT(anomaly_names(p), IsEmpty());
+    expect_inner_tcp4(p);
+    EXPECT_EQ(p.tunnel_depth, 0);  // a layer in front of the packet, not a tunnel
+    EXPECT_TRUE(p.has_flow_key);
+    EXPECT_EQ(h.stats().nsh, 1u);
+    EXPECT_EQ(h.stats().ipv4, 1u);
+}
+
+TEST(Nsh, MdType2CarriesIpv6) {
+    Harness h;
+    const Packet& p = h.decode(nsh_frame(nsh(2, 2, inner_udp6(), 2)));  // no context headers
+    EXPECT_THAT(anomaly_names(p), IsEmpty());
+    expect_inner_udp6(p);
+}
+
+TEST(Nsh, MdType2WithMetadataCarriesEthernet) {
+    Harness h;
+    const Packet& p = h.decode(nsh_frame(nsh(2, 3, eth4(inner_tcp4()), 5)));
+    EXPECT_THAT(anomaly_names(p), IsEmpty());
+    expect_inner_tcp4(p);
+}
+
+TEST(Nsh, CarriesMpls) {
+    Harness h;
+    const Packet& p = h.decode(nsh_frame(nsh(1, 5, tb::mpls(16, inner_tcp4()))));
+    EXPECT_THAT(anomaly_names(p), IsEmpty());
+    expect_inner_tcp4(p);
+}
+
+TEST(Nsh, HeaderTooSmall) {
+    Harness h;
+    const Packet& p = h.decode(nsh_frame(Bytes{0x0f, 0xc6, 1, 1, 0, 0, 1}));  // 7 of 8 bytes
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::NshHeaderTooSmall)));
+    EXPECT_EQ(p.ip_version, 0);
+    EXPECT_EQ(h.stats().nsh, 1u);
+}
+
+TEST(Nsh, UnsupportedVersion) {
+    Bytes pkt = nsh(1, 1, inner_tcp4());
+    pkt[0] |= 0x40;  // version 1
+    Harness h;
+    const Packet& p = h.decode(nsh_frame(pkt));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::NshUnsupportedVersion)));
+    EXPECT_EQ(p.ip_version, 0);
+}
+
+TEST(Nsh, NothingAfterTheHeaderIsABadLength) {
+    Harness h;
+    const Packet& p = h.decode(nsh_frame(nsh(1, 1, {})));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::NshBadHeaderLength)));
+}
+
+TEST(Nsh, MdType1MustBeSixWords) {
+    Harness h;
+    const Packet& p = h.decode(nsh_frame(nsh(1, 1, inner_tcp4(), 4)));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::NshBadHeaderLength)));
+    EXPECT_EQ(p.ip_version, 0);
+}
+
+TEST(Nsh, MdType2ShorterThanItsFixedHeaders) {
+    Harness h;
+    const Packet& p = h.decode(nsh_frame(nsh(2, 1, inner_tcp4(), 1)));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::NshBadHeaderLength)));
+}
+
+TEST(Nsh, ReservedMdTypes) {
+    for (const std::uint8_t md : {0x0, 0xf}) {
+        Harness h;
+        const Packet& p = h.decode(nsh_frame(nsh(md, 1, inner_tcp4())));
+        EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::NshReservedType))) << int{md};
+        EXPECT_EQ(p.ip_version, 0);
+    }
+}
+
+TEST(Nsh, UnsupportedMdType) {
+    Harness h;
+    const Packet& p = h.decode(nsh_frame(nsh(3, 1, inner_tcp4())));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::NshUnsupportedType)));
+}
+
+TEST(Nsh, UnknownPayload) {
+    // 4 is NSH itself, which Suricata does not decode in NSH; 0x99 is unassigned.
+    for (const std::uint8_t next : {4, 0x99}) {
+        Harness h;
+        const Packet& p = h.decode(nsh_frame(nsh(1, next, inner_tcp4())));
+        EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::NshUnknownPayload)))
+            << int{next};
+        EXPECT_EQ(p.ip_version, 0);
+    }
+}
+
+TEST(Nsh, OverGre) {
+    Harness h;
+    const Packet& p = h.decode(gre_frame(kEthertypeNsh, nsh(1, 1, inner_tcp4())));
+    EXPECT_THAT(anomaly_names(p), IsEmpty());
+    expect_inner_tcp4(p);
+    EXPECT_EQ(h.stats().nsh, 1u);
 }
 
 // ---- Tunnel carriers and flow accounting ---------------------------------------------------

@@ -196,6 +196,43 @@ TEST(Ipv4, UnknownTransportKeepsIpPayload) {
     EXPECT_EQ(h.stats().other_ip, 1u);
 }
 
+TEST(Ipv4, UnknownProtocolIsAnEvent) {
+    // Protocol 253 (RFC 3692 experimentation): Suricata decodes nothing after IPv4 and says so.
+    Harness h;
+    const Bytes body = bytes_of("hello-unknown-proto");
+    const Packet& p = h.decode(eth4(ipv4_raw("192.168.1.10", "192.168.1.20", 253, body)));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::Ipv4UnknownProtocol)));
+    EXPECT_EQ(p.ip_proto, 253);
+    EXPECT_EQ(payload_of(p), body);
+    EXPECT_TRUE(p.has_flow_key);  // still tracked, as an address/protocol flow
+    EXPECT_EQ(h.stats().other_ip, 1u);
+    EXPECT_EQ(h.stats().anomalies[static_cast<std::size_t>(Anomaly::Ipv4UnknownProtocol)], 1u);
+}
+
+TEST(Ipv4, ProtocolsSuricataDecodesAreNotUnknown) {
+    // ESP and SCTP (and 0, which PPP's VJ-uncompressed TCP uses) have decoders in Suricata.
+    for (const std::uint8_t proto : {0, 50, 132}) {
+        Harness h;
+        const Packet& p = h.decode(eth4(ipv4_raw("10.0.0.1", "10.0.0.2", proto, Bytes(16, 1))));
+        EXPECT_THAT(anomaly_names(p), IsEmpty()) << int{proto};
+    }
+}
+
+TEST(Ipv4, UnknownProtocolInsideAFragmentWaitsForTheDatagram) {
+    tb::Ipv4Spec spec;
+    spec.src = "10.0.0.1";
+    spec.dst = "10.0.0.2";
+    spec.proto = 253;
+    spec.more_fragments = true;
+    Harness h;
+    EXPECT_THAT(anomaly_names(h.decode(eth4(tb::ipv4(spec, Bytes(8, 1))))), IsEmpty());
+    spec.more_fragments = false;
+    spec.fragment_offset_bytes = 8;
+    const Packet& p = h.decode(eth4(tb::ipv4(spec, Bytes(8, 2))));
+    ASSERT_TRUE(p.is_reassembled);
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::Ipv4UnknownProtocol)));
+}
+
 TEST(Ipv4, Icmpv6OverIpv4) {
     Harness h;
     const Packet& p = h.decode(
@@ -218,9 +255,12 @@ const std::string kDst6 = "2001:db8::2";
 Bytes hop_by_hop(std::uint8_t next) {
     return ext_header(next, {5, 2, 0, 0, 0, 0});
 }
-// Destination Options with a Tunnel Encapsulation Limit (RFC 2473) and a PadN.
+// Destination Options with a PadN aligning a Home Address option (RFC 6275, alignment 8n+6).
 Bytes dest_opts(std::uint8_t next) {
-    return ext_header(next, {4, 1, 4, 1, 1, 0});
+    Bytes body{1, 2, 0, 0, 0xc9, 16};
+    const IpAddress home = addr("2001:db8::77");
+    body.insert(body.end(), home.bytes.begin(), home.bytes.end());
+    return ext_header(next, body);
 }
 // A Routing header of `type` with one address and segments left 1.
 // A Routing header of `type` listing one address, with nothing left to visit (so the IPv6
@@ -368,6 +408,44 @@ TEST(Ipv6, TruncatedExtensionHeader) {
     EXPECT_EQ(p.ip_version, 6);
 }
 
+// After an extension header, the next header needs at least two bytes (Suricata's decoder);
+// an atomic fragment with nothing behind it is useless and truncated
+// (suricata-verify ipv6-malformed-fragments-25 to -28).
+TEST(Ipv6, AtomicFragmentWithNothingBehindIsTruncated) {
+    Harness h;
+    const Packet& p =
+        h.decode(eth6(ipv6_raw(kSrc6, kDst6, kFragment, fragment_header(6, 0, false, 0xf0e1))));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::Ipv6ExthdrUselessFh),
+                                              name_of(Anomaly::Ipv6TruncExthdr)));
+    EXPECT_FALSE(p.has_l4);
+    EXPECT_FALSE(p.is_fragment);
+}
+
+TEST(Ipv6, AtomicFragmentWithOneByteBehindIsTruncated) {
+    Harness h;
+    const Packet& p = h.decode(eth6(ipv6_raw(
+        kSrc6, kDst6, kFragment, concat({fragment_header(58, 0, false, 0xf0e4), Bytes{0x80}}))));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::Ipv6ExthdrUselessFh),
+                                              name_of(Anomaly::Ipv6TruncExthdr)));
+    EXPECT_FALSE(p.has_l4);
+}
+
+TEST(Ipv6, OneByteAfterDestinationOptionsIsTruncated) {
+    Harness h;
+    const Packet& p = h.decode(
+        eth6(ipv6_raw(kSrc6, kDst6, kDestOpts, concat({dest_opts(tb::kProtoUdp), Bytes{0}}))));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::Ipv6TruncExthdr)));
+    EXPECT_EQ(p.ip_proto, tb::kProtoUdp);
+    EXPECT_FALSE(p.has_l4);
+}
+
+TEST(Ipv6, NoNextHeaderNeedsNothingBehindAnExtension) {
+    Harness h;
+    const Packet& p = h.decode(eth6(ipv6_raw(kSrc6, kDst6, kDestOpts, dest_opts(kNoNext))));
+    EXPECT_THAT(anomaly_names(p), IsEmpty());
+    EXPECT_EQ(p.ip_proto, kNoNext);
+}
+
 TEST(Ipv6, TruncatedFragmentHeader) {
     Harness h;
     const Packet& p =
@@ -421,6 +499,52 @@ TEST(Ipv6, ZeroLengthPadN) {
     EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::Ipv6ZeroLenPadn)));
 }
 
+// Suricata knows Pad1, PadN, Router Alert, Jumbo Payload and Home Address; any other option
+// (here a Tunnel Encapsulation Limit, RFC 2473) is an unknown option, reported once a header.
+TEST(Ipv6, UnknownDestinationOption) {
+    Harness h;
+    const Bytes dst = ext_header(6, {4, 1, 4, 1, 1, 0});
+    const Packet& p =
+        h.decode(eth6(ipv6_raw(kSrc6, kDst6, kDestOpts, concat({dst, tcp6_segment()}))));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::Ipv6DstoptsUnknownOpt)));
+    expect_tcp6(p);
+}
+
+TEST(Ipv6, SeveralUnknownOptionsAreOneEvent) {
+    // The covert channel of suricata-verify ipv6-covert-dstopts: unassigned types 0x10-0x12.
+    Harness h;
+    const Bytes dst = ext_header(6, {0x10, 0, 0x11, 0, 0x12, 0});
+    const Packet& p =
+        h.decode(eth6(ipv6_raw(kSrc6, kDst6, kDestOpts, concat({dst, tcp6_segment()}))));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::Ipv6DstoptsUnknownOpt)));
+}
+
+TEST(Ipv6, UnknownHopByHopOption) {
+    Harness h;
+    const Bytes hbh = ext_header(6, {0x3e, 4, 0, 0, 0, 0});
+    const Packet& p =
+        h.decode(eth6(ipv6_raw(kSrc6, kDst6, kHopByHop, concat({hbh, tcp6_segment()}))));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::Ipv6HopoptsUnknownOpt)));
+    expect_tcp6(p);
+}
+
+TEST(Ipv6, JumboPayloadOptionIsKnown) {
+    Harness h;
+    const Bytes hbh = ext_header(6, {0xc2, 4, 0, 1, 0, 0});  // RFC 2675
+    const Packet& p =
+        h.decode(eth6(ipv6_raw(kSrc6, kDst6, kHopByHop, concat({hbh, tcp6_segment()}))));
+    EXPECT_THAT(anomaly_names(p), IsEmpty());
+}
+
+TEST(Ipv6, RouterAlertShorterThanItsValue) {
+    Harness h;
+    const Bytes hbh = ext_header(6, {5, 1, 0, 1, 1, 0});  // a 1-byte Router Alert, PadN
+    const Packet& p =
+        h.decode(eth6(ipv6_raw(kSrc6, kDst6, kHopByHop, concat({hbh, tcp6_segment()}))));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::Ipv6ExthdrInvalidOptlen)));
+    expect_tcp6(p);
+}
+
 TEST(Ipv6, OptionOverrunsHeader) {
     Harness h;
     const Bytes hbh = ext_header(6, {5, 9, 0, 0, 0, 0});  // option length 9 > 4 remaining
@@ -454,6 +578,15 @@ TEST(Ipv6, AuthenticationHeaderIsSkipped) {
     Harness h;
     const Packet& p = h.decode(eth6(ipv6_raw(kSrc6, kDst6, 51, concat({ah, tcp6_segment()}))));
     EXPECT_THAT(anomaly_names(p), IsEmpty());
+    expect_tcp6(p);
+}
+
+TEST(Ipv6, AuthenticationHeaderReservedFieldNotZero) {
+    Bytes ah{6, 4, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1};  // reserved 0x0001 (RFC 4302: must be zero)
+    ah.resize(24, 0xcc);
+    Harness h;
+    const Packet& p = h.decode(eth6(ipv6_raw(kSrc6, kDst6, 51, concat({ah, tcp6_segment()}))));
+    EXPECT_THAT(anomaly_names(p), ElementsAre(name_of(Anomaly::Ipv6ExthdrAhResNotNull)));
     expect_tcp6(p);
 }
 

@@ -43,7 +43,9 @@ Bytes tcp4() {
 
 Bytes ipv6_chain() {
     const Bytes hbh = ext_header(60, {5, 2, 0, 0, 0, 0});
-    const Bytes dst = ext_header(43, {4, 1, 4, 1, 1, 0});
+    Bytes dst_body{1, 2, 0, 0, 0xc9, 16};  // PadN, then a Home Address option
+    dst_body.resize(22, 0x20);
+    const Bytes dst = ext_header(43, dst_body);
     Bytes rt_body{2, 0, 0, 0, 0, 0};  // type 2, no segments left
     rt_body.resize(22, 0x20);
     const Bytes rt = ext_header(51, rt_body);
