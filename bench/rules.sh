@@ -68,13 +68,14 @@ fi
 # --- measuring ----------------------------------------------------------------------------------
 
 # measure CONSOLE COMMAND...: runs the command (stdout and stderr to CONSOLE) under GNU time and
-# prints "<elapsed seconds> <peak RSS in KiB> <exit status>".
+# prints "<elapsed seconds> <peak RSS in KiB> <user + system seconds> <exit status>". CPU
+# seconds say more than wall time on a machine that is busy with something else.
 measure() {
     local console=$1 report status=0
     shift
     report=$(mktemp)
-    /usr/bin/time -f '%e %M' -o "$report" "$@" >"$console" 2>&1 || status=$?
-    echo "$(tail -n 1 "$report") $status"
+    /usr/bin/time -f '%e %M %U %S' -o "$report" "$@" >"$console" 2>&1 || status=$?
+    echo "$(tail -n 1 "$report" | awk '{ printf "%s %s %.2f", $1, $2, $3 + $4 }') $status"
     rm -f "$report"
 }
 
@@ -95,12 +96,12 @@ echo
 
 # 1. Load and compile check.
 console="$work/check.console"
-read -r check_s check_kib check_status < <(measure "$console" "$tocsin" rules check -q "${rule_files[@]}")
+read -r check_s check_kib check_cpu check_status < <(measure "$console" "$tocsin" rules check -q "${rule_files[@]}")
 # Exit status 1 means some rules failed, which a real rule set always has; more is an error.
 ((check_status <= 1)) || die "tocsin rules check failed (status $check_status); see $console"
 check_summary=$(grep -E '^[0-9]+ of [0-9]+ rules loaded' "$console" | tail -n 1 || true)
 check_line=$(awk -v s="$check_s" -v k="$check_kib" -v r="$check_summary" \
-    'BEGIN { printf "rules check -q: %s; %.2f s wall, peak RSS %.1f MB", r, s, k / 1024 }')
+    -v c="$check_cpu" 'BEGIN { printf "rules check -q: %s; %.2f s wall, %.2f s cpu, peak RSS %.1f MB", r, s, c, k / 1024 }')
 echo "$check_line"
 echo
 
@@ -110,20 +111,22 @@ for workers in $workers_list; do
     for mode in none all; do
         rule_args=()
         [[ $mode == all ]] && for f in "${rule_files[@]}"; do rule_args+=(-S "$f"); done
-        times=() rss=()
+        times=() rss=() cpus=()
         for ((run = 1; run <= runs; ++run)); do
             logdir="$work/$mode-w$workers"
             console="$work/$mode-w$workers.run$run.console"
             rm -rf "$logdir"
             mkdir -p "$logdir"
-            read -r seconds peak_kib status < <(measure "$console" "$tocsin" run -r "$pcap" \
+            read -r seconds peak_kib cpu status < <(measure "$console" "$tocsin" run -r "$pcap" \
                 -l "$logdir" -q --workers "$workers" "${rule_args[@]}")
             ((status == 0)) || die "tocsin run failed ($mode rules, $workers worker(s)); see $console"
             times+=("$seconds")
             rss+=("$peak_kib")
+            cpus+=("$cpu")
         done
         wall=$(printf '%s\n' "${times[@]}" | median)
         peak=$(printf '%s\n' "${rss[@]}" | maximum)
+        cpu=$(printf '%s\n' "${cpus[@]}" | median)
         eve="$logdir/eve.json"
         packets=$(stats_field "$eve" '"decoder":{"pkts"')
         bytes=$(stats_field "$eve" '"bytes"')
@@ -139,11 +142,11 @@ for workers in $workers_list; do
             echo "workers $workers: ${load_line#tocsin: }"
         fi
         rows+=("$(awk -v m="$mode" -v n="$loaded" -v w="$workers" -v t="$wall" -v l="$load_s" \
-            -v e="$elapsed" -v p="$packets" -v b="$bytes" -v k="$peak" -v a="$alerts" 'BEGIN {
+            -v c="$cpu" -v e="$elapsed" -v p="$packets" -v b="$bytes" -v k="$peak" -v a="$alerts" 'BEGIN {
             traffic = e - l                       # elapsed_sec counts the rule load too
             if (traffic <= 0) traffic = 0.001
-            printf "%-6s %6s %7s %7.2f %6.2f %9.2f %11.0f %8.3f %9.1f %8s\n", m, n, w, t, l,
-                   traffic, p / traffic, b * 8 / traffic / 1e9, k / 1024, a
+            printf "%-6s %6s %7s %7.2f %6.2f %6.2f %9.2f %11.0f %8.3f %9.1f %8s\n", m, n, w, t, c,
+                   l, traffic, p / traffic, b * 8 / traffic / 1e9, k / 1024, a
         }')")
     done
 done
@@ -151,7 +154,8 @@ done
 echo
 echo "$check_line"
 echo "packets/s and Gbit/s: packets and bytes of the stats event in eve.json over traffic_s"
-echo "(tocsin's elapsed_sec without the rule load); wall_s is the whole process (GNU time)."
-printf '%-6s %6s %7s %7s %6s %9s %11s %8s %9s %8s\n' rules loaded workers wall_s load_s \
+echo "(tocsin's elapsed_sec without the rule load); wall_s and cpu_s (user + system) are the"
+echo "whole process (GNU time)."
+printf '%-6s %6s %7s %7s %6s %6s %9s %11s %8s %9s %8s\n' rules loaded workers wall_s cpu_s load_s \
     traffic_s packets/s Gbit/s peak_MB alerts
 printf '%s\n' "${rows[@]}"

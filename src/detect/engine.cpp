@@ -54,6 +54,7 @@ std::vector<std::size_t> signature_classes(const Signature& sig) {
             return {kIcmp6};
         case SigProtocol::sctp:
             return {kOtherIp};
+        case SigProtocol::ether:
         case SigProtocol::pkthdr:
             return {kTcp, kUdp, kIcmp4, kIcmp6, kOtherIp, kNotIp};
     }
@@ -448,6 +449,7 @@ void Engine::stream_gap(flow::Flow& flow, flow::Direction dir) const {
 bool Engine::header_matches(const Signature& sig, const SigMeta& meta, const Packet& pkt) const {
     if (sig.protocol == SigProtocol::sctp && pkt.ip_proto != 132) return false;
     if (sig.protocol == SigProtocol::ipv4 && pkt.ip_version != 4) return false;
+    if (sig.protocol == SigProtocol::ether && pkt.ether_header.empty()) return false;
     if (sig.protocol == SigProtocol::ipv6 && pkt.ip_version != 6) return false;
     if (!meta.any_ports && !has_ports(pkt)) return false;
     if (!meta.any_addresses && pkt.ip_version == 0) return false;
@@ -562,8 +564,9 @@ ByteSpan header_buffer(std::string_view name, const Packet& pkt) {
     if (name == "ipv6.hdr") {
         // The fixed header and its extension headers: everything before the transport.
         if (pkt.ip_version != 6) return {};
-        if (pkt.ip_payload.empty() || pkt.ip_header.empty()) return pkt.ip_header;
-        const auto ext = pkt.ip_payload.data() - pkt.ip_header.data();
+        const ByteSpan after = pkt.l4_header.empty() ? pkt.ip_payload : pkt.l4_header;
+        if (after.empty() || pkt.ip_header.empty()) return pkt.ip_header;
+        const auto ext = after.data() - pkt.ip_header.data();
         if (ext < static_cast<std::ptrdiff_t>(pkt.ip_header.size())) return pkt.ip_header;
         return ByteSpan(pkt.ip_header.data(), static_cast<std::size_t>(ext));
     }

@@ -27,21 +27,52 @@ struct AppProtocol {
     bool udp;
 };
 constexpr AppProtocol kAppProtocols[] = {
-    {"http", true, false},   {"http1", true, false},     {"http2", true, false},
-    {"ftp", true, false},    {"ftp-data", true, false},  {"smtp", true, false},
-    {"tls", true, false},    {"ssl", true, false},       {"ssh", true, false},
-    {"imap", true, false},   {"pop3", true, false},      {"smb", true, true},
-    {"dcerpc", true, true},  {"dns", true, true},        {"modbus", true, false},
-    {"enip", true, true},    {"dnp3", true, true},       {"nfs", true, true},
-    {"ntp", false, true},    {"tftp", false, true},      {"ike", false, true},
-    {"ikev2", false, true},  {"krb5", true, true},       {"dhcp", false, true},
-    {"snmp", false, true},   {"sip", true, true},        {"rfb", true, false},
-    {"mqtt", true, false},   {"rdp", true, false},       {"pgsql", true, false},
-    {"telnet", true, false}, {"websocket", true, false}, {"ldap", true, true},
-    {"doh2", true, false},   {"quic", false, true},      {"bittorrent-dht", false, true},
-    {"irc", true, false},    {"nntp", true, false},      {"jabber", true, false},
-    {"msn", true, false},    {"iec104", true, false},    {"s7comm", true, false},
-    {"bacnet", false, true}, {"opcua", true, false},     {"mms", true, false},
+    {"http", true, false},
+    {"http1", true, false},
+    {"http2", true, false},
+    {"ftp", true, false},
+    {"ftp-data", true, false},
+    {"smtp", true, false},
+    {"tls", true, false},
+    {"ssl", true, false},
+    {"ssh", true, false},
+    {"imap", true, false},
+    {"pop3", true, false},
+    {"smb", true, true},
+    {"dcerpc", true, true},
+    {"dns", true, true},
+    {"modbus", true, false},
+    {"enip", true, true},
+    {"cip", true, true},
+    {"dnp3", true, true},
+    {"nfs", true, true},
+    {"ntp", false, true},
+    {"tftp", false, true},
+    {"ike", false, true},
+    {"ikev2", false, true},
+    {"krb5", true, true},
+    {"dhcp", false, true},
+    {"snmp", false, true},
+    {"sip", true, true},
+    {"rfb", true, false},
+    {"mqtt", true, false},
+    {"rdp", true, false},
+    {"pgsql", true, false},
+    {"telnet", true, false},
+    {"websocket", true, false},
+    {"ldap", true, true},
+    {"doh2", true, false},
+    {"quic", false, true},
+    {"bittorrent-dht", false, true},
+    {"irc", true, false},
+    {"nntp", true, false},
+    {"jabber", true, false},
+    {"msn", true, false},
+    {"iec104", true, false},
+    {"s7comm", true, false},
+    {"bacnet", false, true},
+    {"opcua", true, false},
+    {"mms", true, false},
 };
 
 std::string apply_header_protocol(Signature& sig, std::string_view proto) {
@@ -71,14 +102,18 @@ std::string apply_header_protocol(Signature& sig, std::string_view proto) {
         sig.protocol = SigProtocol::sctp;
     else if (proto == "pkthdr")
         sig.protocol = SigProtocol::pkthdr;
+    else if (proto == "ether")
+        sig.protocol = SigProtocol::ether;
     else {
         for (const AppProtocol& app : kAppProtocols) {
             if (app.name != proto) continue;
             sig.protocol = app.tcp && app.udp ? SigProtocol::ip
                            : app.tcp          ? SigProtocol::tcp
                                               : SigProtocol::udp;
+            // Spellings of one protocol: ssl is tls, http1 is http, cip rides on enip.
             sig.app_proto = app.name == "ssl"     ? "tls"
                             : app.name == "http1" ? "http"
+                            : app.name == "cip"   ? "enip"
                                                   : std::string(app.name);
             return "";
         }

@@ -49,6 +49,10 @@ constexpr std::string_view kProtocols[] = {
     "quic",     "websocket",
     "ldap",     "iec104",
     "s7comm",   "opcua",
+    "ether",    "irc",
+    "nntp",     "jabber",
+    "msn",      "bacnet",
+    "mms",
 };
 
 std::string_view trim(std::string_view s) {

@@ -74,7 +74,8 @@ enum class SigProtocol : std::uint8_t {
     icmpv4,
     icmpv6,
     sctp,
-    pkthdr
+    pkthdr,
+    ether,
 };
 
 // tcp-pkt and tcp-stream restrict which payload a tcp rule inspects.
