@@ -370,12 +370,18 @@ std::string setup_sticky(SignatureBuilder& b, std::string_view) {
     return "";
 }
 
-// A legacy name (http_uri, file_data, dns_query, tls_sni): the HTTP ones are content
-// modifiers that move the content before them; the others were sticky buffers all along.
+// A legacy name: the original HTTP ones (http_uri, http_header, ...) are content modifiers
+// that move the content before them; the later ones (http_content_type, http_start, ...,
+// file_data, dns_query, tls_sni) were sticky buffers from the start, as Suricata documents.
 std::string setup_legacy(SignatureBuilder& b, std::string_view) {
+    static constexpr std::string_view kContentModifiers[] = {
+        "http_uri",         "http_raw_uri",    "uricontent",    "http_method",
+        "http_header",      "http_raw_header", "http_cookie",   "http_client_body",
+        "http_server_body", "http_stat_code",  "http_stat_msg", "http_user_agent",
+        "http_host",        "http_raw_host"};
     const auto id = static_cast<BufferId>(b.keyword->param);
-    const BufferSpec& spec = buffer_spec(id);
-    if (spec.app_proto == "http" && spec.name != "http.start") return b.move_last_content_to(id);
+    for (std::string_view m : kContentModifiers)
+        if (m == b.keyword->name) return b.move_last_content_to(id);
     b.set_sticky(id);
     return "";
 }
