@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <map>
 
 #include "stream/tcp.h"
@@ -117,6 +118,25 @@ bool is_drop_action(RuleAction a) {
 
 std::atomic<std::uint64_t> g_next_generation{1};
 
+// A rule that tests nothing but the packet's addresses and protocol.
+bool ip_only(const Signature& sig) {
+    const FlowCondition& f = sig.flow;
+    return sig.buffers.empty() && sig.packet_conditions.empty() && sig.custom_conditions.empty() &&
+           sig.flowbits.empty() && sig.flowints.empty() && sig.hostbits.empty() &&
+           sig.decode_events.empty() && sig.app_conditions.empty() &&
+           sig.app_layer_protocols.empty() && sig.stream_sizes.empty() && sig.app_proto.empty() &&
+           !f.to_server && !f.to_client && !f.established && !f.not_established && !f.only_stream &&
+           !f.no_stream && !f.only_frag && !f.no_frag && sig.protocol != SigProtocol::pkthdr &&
+           sig.protocol != SigProtocol::ether && is_any(sig.source_ports) &&
+           is_any(sig.destination_ports);
+}
+
+// A rule's application protocol against the flow's ("http" covers HTTP/1 and HTTP/2).
+bool app_protocol_matches(std::string_view rule_app, std::string_view flow_app) {
+    return flow_app == rule_app ||
+           (rule_app == "http" && (flow_app == "http1" || flow_app == "http2"));
+}
+
 }  // namespace
 
 struct Engine::SigMeta {
@@ -135,9 +155,17 @@ struct PrefilterDb {
 struct PrefilterPart {
     std::vector<PrefilterDb> dbs;
     std::vector<std::uint32_t> always;  // rules without a fast pattern
+    // Rules about addresses only (Suricata's "IP-only"): candidates on the first packet of each
+    // direction of a flow, as in Suricata; ET Open's reputation lists are thousands of them.
+    std::vector<std::uint32_t> always_ip_only;
+    // The same for rules of one application protocol: candidates only on its flows.
+    std::vector<std::pair<std::string, std::uint32_t>> always_app;
     PrefilterPart() = default;
     PrefilterPart(PrefilterPart&& o) noexcept
-        : dbs(std::move(o.dbs)), always(std::move(o.always)) {}
+        : dbs(std::move(o.dbs)),
+          always(std::move(o.always)),
+          always_ip_only(std::move(o.always_ip_only)),
+          always_app(std::move(o.always_app)) {}
     PrefilterPart& operator=(PrefilterPart&&) = delete;
     ~PrefilterPart() {
         for (PrefilterDb& d : dbs) hs_free_database(d.db);
@@ -159,6 +187,7 @@ class Engine::Scratch {
     ~Scratch() { hs_free_scratch(hs); }
     hs_scratch_t* hs = nullptr;
     std::vector<std::uint32_t> candidates;
+    std::vector<std::uint32_t> merged;
     std::vector<std::uint8_t> pattern_hit;
     const PrefilterDb* scanning = nullptr;
     PayloadScratch payload;
@@ -324,7 +353,12 @@ bool Engine::compile_part(PrefilterPart& part, const std::vector<Signature>& sig
             while (!bytes.empty() && bytes.front() == '\0') bytes.remove_prefix(1);
         }
         if (bytes.empty()) {
-            part.always.push_back(index);
+            if (!sig.app_proto.empty())
+                part.always_app.emplace_back(sig.app_proto, index);
+            else if (ip_only(sig))
+                part.always_ip_only.push_back(index);
+            else
+                part.always.push_back(index);
             continue;
         }
         Pending& p = pending[sig.fast_pattern->buffer];
@@ -494,13 +528,9 @@ bool Engine::flow_matches(const Signature& sig, const Packet& pkt, const flow::F
 bool Engine::state_matches(const Signature& sig, const flow::Flow* flow,
                            const FlowDetectState* state) const {
     // "alert http ..." inspects only flows the HTTP parser claimed (none until it exists).
-    if (!sig.app_proto.empty()) {
-        if (flow == nullptr) return false;
-        const std::string_view have = flow->app_proto;
-        const bool same = have == sig.app_proto || (sig.app_proto == "http" && have == "http1") ||
-                          (sig.app_proto == "http" && have == "http2");
-        if (!same) return false;
-    }
+    if (!sig.app_proto.empty() &&
+        (flow == nullptr || !app_protocol_matches(sig.app_proto, flow->app_proto)))
+        return false;
     for (const std::string& want : sig.app_layer_protocols) {
         const bool negated = !want.empty() && want[0] == '!';
         const std::string_view name = negated ? std::string_view(want).substr(1) : want;
@@ -853,20 +883,42 @@ void Engine::inspect(const Packet& pkt, flow::Flow* flow, flow::Direction dir, S
         const std::uint16_t id = group.port_part[server_port];
         if (id != Group::kNoPart) port_part = &group.by_port[id];
     }
-    scratch.candidates.assign(group.any_port.always.begin(), group.any_port.always.end());
-    if (port_part != nullptr)
-        scratch.candidates.insert(scratch.candidates.end(), port_part->always.begin(),
-                                  port_part->always.end());
+    // Candidates: what the prefilter found (few, sorted here), merged with the rules that are
+    // always candidates (sorted when built), in engine order.
+    scratch.candidates.clear();
     if (scratch.hs != nullptr) {
         prefilter(group.any_port, pkt, state, dir, scratch);
         if (port_part != nullptr) prefilter(*port_part, pkt, state, dir, scratch);
     }
+    const std::string_view flow_app = flow != nullptr ? flow->app_proto : std::string_view{};
+    auto add_app_rules = [&](const PrefilterPart& part) {
+        if (flow_app.empty()) return;
+        for (const auto& [app, index] : part.always_app)
+            if (app_protocol_matches(app, flow_app)) scratch.candidates.push_back(index);
+    };
+    add_app_rules(group.any_port);
+    if (port_part != nullptr) add_app_rules(*port_part);
     std::sort(scratch.candidates.begin(), scratch.candidates.end());
+    auto merge_in = [&](const std::vector<std::uint32_t>& always) {
+        if (always.empty()) return;
+        scratch.merged.clear();
+        std::merge(scratch.candidates.begin(), scratch.candidates.end(), always.begin(),
+                   always.end(), std::back_inserter(scratch.merged));
+        scratch.candidates.swap(scratch.merged);
+    };
+    merge_in(group.any_port.always);
+    if (port_part != nullptr) merge_in(port_part->always);
+    const bool first_in_direction = flow == nullptr || flow->pkts[flow::dir_index(dir)] <= 1;
+    if (first_in_direction) {
+        merge_in(group.any_port.always_ip_only);
+        if (port_part != nullptr) merge_in(port_part->always_ip_only);
+    }
     scratch.candidates.erase(std::unique(scratch.candidates.begin(), scratch.candidates.end()),
                              scratch.candidates.end());
 
     for (std::uint32_t index : scratch.candidates) {
         const Signature& sig = rules_.signatures[index];
+        if (!sig.app_proto.empty() && !app_protocol_matches(sig.app_proto, flow_app)) continue;
         if (!header_matches(sig, meta_[index], pkt)) continue;
         if (!flow_matches(sig, pkt, flow, dir)) continue;
         bool conditions = true;
