@@ -119,14 +119,23 @@ bool is_drop_action(RuleAction a) {
 std::atomic<std::uint64_t> g_next_generation{1};
 
 // A rule that tests nothing but the packet's addresses and protocol.
+// Setting flowbits after the match (ET's reputation rules do) keeps a rule IP-only; reading
+// them does not.
 bool ip_only(const Signature& sig) {
     const FlowCondition& f = sig.flow;
+    auto reads = [](FlowbitCommand c) {
+        return c == FlowbitCommand::isset || c == FlowbitCommand::isnotset;
+    };
+    const bool reads_bits = std::any_of(sig.flowbits.begin(), sig.flowbits.end(),
+                                        [&](const FlowbitOp& op) { return reads(op.command); }) ||
+                            std::any_of(sig.hostbits.begin(), sig.hostbits.end(),
+                                        [&](const HostbitOp& op) { return reads(op.command); });
     return sig.buffers.empty() && sig.packet_conditions.empty() && sig.custom_conditions.empty() &&
-           sig.flowbits.empty() && sig.flowints.empty() && sig.hostbits.empty() &&
-           sig.decode_events.empty() && sig.app_conditions.empty() &&
-           sig.app_layer_protocols.empty() && sig.stream_sizes.empty() && sig.app_proto.empty() &&
-           !f.to_server && !f.to_client && !f.established && !f.not_established && !f.only_stream &&
-           !f.no_stream && !f.only_frag && !f.no_frag && sig.protocol != SigProtocol::pkthdr &&
+           !reads_bits && sig.flowints.empty() && sig.decode_events.empty() &&
+           sig.app_conditions.empty() && sig.app_layer_protocols.empty() &&
+           sig.stream_sizes.empty() && sig.app_proto.empty() && !f.to_server && !f.to_client &&
+           !f.established && !f.not_established && !f.only_stream && !f.no_stream && !f.only_frag &&
+           !f.no_frag && sig.protocol != SigProtocol::pkthdr &&
            sig.protocol != SigProtocol::ether && is_any(sig.source_ports) &&
            is_any(sig.destination_ports);
 }
