@@ -1,4 +1,5 @@
 #include "detect/byte_keywords.h"
+#include "detect/text.h"
 
 #include <bit>
 #include <cctype>
@@ -35,31 +36,6 @@ constexpr auto kI32Max = std::numeric_limits<std::int32_t>::max();
 
 bool is_space(char c) {
     return std::isspace(static_cast<unsigned char>(c)) != 0;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
-
-// Built piecewise: GCC 12 warns falsely (-Wrestrict) about "'" + std::string(s).
-std::string quoted(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 2);
-    out += '\'';
-    out += s;
-    out += '\'';
-    return out;
 }
 
 // The comma-separated fields, trimmed; false when one is empty ("4,,0" or a trailing comma).

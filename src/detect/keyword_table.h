@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "detect/signature.h"
+#include "detect/text.h"
 #include "detect/threshold.h"
 
 namespace tocsin::detect {
@@ -112,12 +113,5 @@ void register_payload_keywords(KeywordTable& table);
 void register_flow_keywords(KeywordTable& table);
 void register_header_keywords(KeywordTable& table);
 void register_packet_keywords(KeywordTable& table);
-
-// Small parsing helpers shared by keyword files.
-std::string_view trim(std::string_view s);
-std::string_view unquote(std::string_view s);
-std::vector<std::string_view> split_list(std::string_view s, char sep);
-bool parse_u64(std::string_view s, std::uint64_t& out);
-bool parse_i64(std::string_view s, std::int64_t& out);
 
 }  // namespace tocsin::detect

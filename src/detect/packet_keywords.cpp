@@ -1,4 +1,5 @@
 #include "detect/packet_keywords.h"
+#include "detect/text.h"
 
 #include <array>
 #include <cctype>
@@ -15,12 +16,6 @@ bool is_space(char c) {
     return c == ' ' || c == '\t';
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
-
 void skip_spaces(std::string_view& s) {
     while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
 }
@@ -31,30 +26,10 @@ bool consume(std::string_view& s, std::string_view prefix) {
     return true;
 }
 
-char lower(char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
-
 bool consume_ci(std::string_view& s, std::string_view prefix) {
     if (s.size() < prefix.size() || !iequals(s.substr(0, prefix.size()), prefix)) return false;
     s.remove_prefix(prefix.size());
     return true;
-}
-
-std::string quoted(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 2);
-    out += '\'';
-    out += s;
-    out += '\'';
-    return out;
 }
 
 // ---- Numbers ---------------------------------------------------------------------------------
@@ -514,7 +489,7 @@ const KeywordSpec* find_spec(std::string_view keyword) {
 }
 
 // Values may be quoted ("300"), as Suricata allows for these keywords.
-std::optional<std::string_view> unquote(std::string_view value) {
+std::optional<std::string_view> strip_quotes(std::string_view value) {
     const bool opens = value.starts_with('"');
     const bool closes = value.size() >= 2 && value.ends_with('"');
     if (opens != closes) return std::nullopt;
@@ -665,7 +640,7 @@ std::string parse_packet_condition(std::string_view keyword, std::string_view va
                                    PacketCondition& out) {
     const KeywordSpec* spec = find_spec(keyword);
     if (spec == nullptr) return quoted(keyword) + " is not a packet header keyword";
-    const auto text = unquote(trim(value));
+    const auto text = strip_quotes(trim(value));
     const std::string name(spec->name);
     if (!text) return name + ": unbalanced quotes in " + quoted(value);
     if (text->empty() && spec->keyword != PacketKeyword::sameip) return name + " needs a value";

@@ -1,4 +1,5 @@
 #include "detect/rule_parser.h"
+#include "detect/text.h"
 
 #include <array>
 #include <cctype>
@@ -54,12 +55,6 @@ constexpr std::string_view kProtocols[] = {
     "msn",      "bacnet",
     "mms",
 };
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
 
 // Next whitespace-separated word of the header; an address or port list may contain spaces
 // inside its brackets.

@@ -1,4 +1,5 @@
 #include "detect/threshold.h"
+#include "detect/text.h"
 
 #include <algorithm>
 #include <array>
@@ -16,12 +17,6 @@ bool is_space(char c) {
     return std::isspace(static_cast<unsigned char>(c)) != 0;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
-
 char lower(char c) {
     return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 }
@@ -32,10 +27,6 @@ std::string cat(std::initializer_list<std::string_view> parts) {
     std::string out;
     for (const auto part : parts) out.append(part);
     return out;
-}
-
-std::string quoted(std::string_view s) {
-    return cat({"'", s, "'"});
 }
 
 // Splits off the first whitespace-delimited word; `rest` is what follows, trimmed.

@@ -1,4 +1,5 @@
 #include "detect/transforms.h"
+#include "detect/text.h"
 
 #include <algorithm>
 #include <array>
@@ -96,11 +97,6 @@ int hex_at(ByteSpan in, std::size_t i) {
     return i < in.size() ? hex_value(in[i]) : -1;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(static_cast<std::uint8_t>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && is_space(static_cast<std::uint8_t>(s.back()))) s.remove_suffix(1);
-    return s;
-}
 bool is_quoted(std::string_view s) {
     return s.size() >= 2 && s.front() == '"' && s.back() == '"';
 }
