@@ -17,7 +17,9 @@
 namespace tocsin::testing {
 namespace {
 
-void send_udp(std::uint16_t port, int count) {
+// Sends `count` datagrams from one socket (one flow) to 127.0.0.1:port; `text(i)` is the i-th.
+template <typename Text>
+void send_udp_from_one_socket(std::uint16_t port, int count, Text text) {
     const int fd = socket(AF_INET, SOCK_DGRAM, 0);
     ASSERT_GE(fd, 0);
     sockaddr_in to{};
@@ -25,25 +27,20 @@ void send_udp(std::uint16_t port, int count) {
     to.sin_port = htons(port);
     to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     for (int i = 0; i < count; ++i) {
-        const std::string msg = "tocsin live test " + std::to_string(i);
+        const std::string msg = text(i);
         sendto(fd, msg.data(), msg.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     close(fd);
 }
 
+void send_udp(std::uint16_t port, int count) {
+    send_udp_from_one_socket(port, count,
+                             [](int i) { return "tocsin live test " + std::to_string(i); });
+}
+
 void send_udp_text(std::uint16_t port, const std::string& text, int count) {
-    const int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    ASSERT_GE(fd, 0);
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(port);
-    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    for (int i = 0; i < count; ++i) {
-        sendto(fd, text.data(), text.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    close(fd);
+    send_udp_from_one_socket(port, count, [&](int) { return text; });
 }
 
 std::size_t count_of(const std::string& text, const std::string& needle) {
@@ -57,6 +54,24 @@ std::string file_text(const std::string& path) {
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// Waits until tocsin has opened the interface (or gave up); false when it is not running.
+bool wait_until_capturing(pid_t pid, const std::string& stderr_file) {
+    for (int i = 0; i < 100; ++i) {
+        if (file_text(stderr_file).find("capturing on lo") != std::string::npos) break;
+        if (kill(pid, 0) != 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return kill(pid, 0) == 0;
+}
+
+// SIGINT, then waits up to 5 s for the process to end; true when it did.
+bool stop(pid_t pid) {
+    if (kill(pid, SIGINT) != 0) return false;
+    for (int i = 0; i < 250 && kill(pid, 0) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return kill(pid, 0) != 0;
+}
+
 TEST(Live, CapturesFromLoopbackDropsRootAndStopsOnSigint) {
     if (geteuid() != 0) GTEST_SKIP() << "live capture needs root";
     TempDir dir;
@@ -66,13 +81,7 @@ TEST(Live, CapturesFromLoopbackDropsRootAndStopsOnSigint) {
                             std::to_string(port) + "' > " + shell_quote(dir.file("stderr.txt")) +
                             " 2>&1 & echo $!";
     const pid_t pid = static_cast<pid_t>(std::stol(run_command(cmd).output));
-    // Wait until the interface is open (or tocsin gave up).
-    for (int i = 0; i < 100; ++i) {
-        if (file_text(dir.file("stderr.txt")).find("capturing on lo") != std::string::npos) break;
-        if (kill(pid, 0) != 0) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (kill(pid, 0) != 0)
+    if (!wait_until_capturing(pid, dir.file("stderr.txt")))
         GTEST_SKIP() << "cannot capture on lo here: " << file_text(dir.file("stderr.txt"));
 
     send_udp(port, 5);
@@ -81,10 +90,7 @@ TEST(Live, CapturesFromLoopbackDropsRootAndStopsOnSigint) {
     EXPECT_NE(status.find("Uid:\t65534"), std::string::npos) << status;
 
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // one periodic stats record
-    ASSERT_EQ(kill(pid, SIGINT), 0);
-    for (int i = 0; i < 250 && kill(pid, 0) == 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ASSERT_NE(kill(pid, 0), 0) << "tocsin did not stop on SIGINT";
+    ASSERT_TRUE(stop(pid)) << "tocsin did not stop on SIGINT";
 
     const auto events = read_eve(dir.file("eve.json"));
     const auto flows = of_type(events, "flow");
@@ -126,12 +132,7 @@ TEST(Live, Sigusr2ReloadsRulesWithoutLosingPackets) {
                             " -l " + shell_quote(dir.path().string()) + " 'udp port " + port_text +
                             "' > " + shell_quote(dir.file("stderr.txt")) + " 2>&1 & echo $!";
     const pid_t pid = static_cast<pid_t>(std::stol(run_command(cmd).output));
-    for (int i = 0; i < 100; ++i) {
-        if (file_text(dir.file("stderr.txt")).find("capturing on lo") != std::string::npos) break;
-        if (kill(pid, 0) != 0) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (kill(pid, 0) != 0)
+    if (!wait_until_capturing(pid, dir.file("stderr.txt")))
         GTEST_SKIP() << "cannot capture on lo here: " << file_text(dir.file("stderr.txt"));
 
     send_udp_text(port, "alpha 1", 2);
@@ -149,10 +150,7 @@ TEST(Live, Sigusr2ReloadsRulesWithoutLosingPackets) {
     send_udp_text(port, "beta 2", 2);
     send_udp_text(port, "alpha 3", 1);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    ASSERT_EQ(kill(pid, SIGINT), 0);
-    for (int i = 0; i < 250 && kill(pid, 0) == 0; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ASSERT_NE(kill(pid, 0), 0) << "tocsin did not stop on SIGINT";
+    ASSERT_TRUE(stop(pid)) << "tocsin did not stop on SIGINT";
 
     const auto events = read_eve(dir.file("eve.json"));
     std::size_t old_rule = 0, new_rule = 0;
