@@ -3,6 +3,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <cstdlib>
+
 #include "detect/keyword_table.h"
 #include "detect/regex.h"
 
@@ -324,6 +326,46 @@ std::string setup_bsize(SignatureBuilder& b, std::string_view value) {
     return "";
 }
 
+// entropy: [bytes N,] [offset N,] [value] <op><float>   (Suricata 8), the options in any order.
+std::string setup_entropy(SignatureBuilder& b, std::string_view value) {
+    Entropy e;
+    bool have_value = false;
+    for (std::string_view item : split_list(value, ',')) {
+        std::uint64_t n = 0;
+        if (item.starts_with("bytes")) {
+            if (!parse_u64(item.substr(5), n) || n > 0xffffffffULL) return "bad bytes";
+            e.bytes = static_cast<std::uint32_t>(n);
+            continue;
+        }
+        if (item.starts_with("offset")) {
+            if (!parse_u64(item.substr(6), n) || n > 0xffffffffULL) return "bad offset";
+            e.offset = static_cast<std::uint32_t>(n);
+            continue;
+        }
+        if (item.starts_with("value")) item = trim(item.substr(5));
+        if (have_value) return "value given twice";
+        static constexpr std::pair<std::string_view, Entropy::Op> kOps[] = {
+            {"<=", Entropy::Op::le}, {">=", Entropy::Op::ge}, {"!=", Entropy::Op::ne},
+            {"==", Entropy::Op::eq}, {"<", Entropy::Op::lt},  {">", Entropy::Op::gt},
+            {"=", Entropy::Op::eq}};
+        for (const auto& [text, op] : kOps)
+            if (item.starts_with(text)) {
+                e.op = op;
+                item = trim(item.substr(text.size()));
+                break;
+            }
+        const std::string number(item);
+        char* end = nullptr;
+        e.value = std::strtod(number.c_str(), &end);
+        if (number.empty() || end != number.c_str() + number.size() || e.value < 0 || e.value > 8)
+            return "value must be a number from 0 to 8";
+        have_value = true;
+    }
+    if (!have_value) return "needs a value";
+    b.add_match(e);
+    return "";
+}
+
 // urilen: the length of the normalised (or raw) URI.
 std::string setup_urilen(SignatureBuilder& b, std::string_view value) {
     std::vector<std::string_view> parts = split_list(value, ',');
@@ -456,6 +498,7 @@ void register_payload_keywords(KeywordTable& table) {
     table.add({"isdataat", KeywordValue::required, setup_isdataat});
     table.add({"bsize", KeywordValue::required, setup_bsize});
     table.add({"urilen", KeywordValue::required, setup_urilen});
+    table.add({"entropy", KeywordValue::required, setup_entropy});
     table.add({"base64_decode", KeywordValue::optional, setup_base64_decode});
     register_buffers(table);
     for (std::string_view name : transform_keywords())

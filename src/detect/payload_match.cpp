@@ -1,6 +1,8 @@
 #include "detect/payload_match.h"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstring>
 
 #include "detect/regex.h"
@@ -54,6 +56,21 @@ void decode_base64(ByteSpan in, std::vector<std::uint8_t>& out) {
             out.push_back(static_cast<std::uint8_t>(acc >> bits));
         }
     }
+}
+
+// Bits per byte: -sum(p * log2 p) over the byte values present.
+double shannon_entropy(ByteSpan data) {
+    if (data.empty()) return 0;
+    std::array<std::uint32_t, 256> counts{};
+    for (std::uint8_t b : data) counts[b]++;
+    double h = 0;
+    const double n = static_cast<double>(data.size());
+    for (std::uint32_t c : counts) {
+        if (c == 0) continue;
+        const double p = c / n;
+        h -= p * std::log2(p);
+    }
+    return h;
 }
 
 class Matcher {
@@ -162,6 +179,35 @@ class Matcher {
         decode_base64(part, scratch_.base64);
         scratch_.base64_valid = !scratch_.base64.empty();
         return run(i + 1, cursor, max_end);
+    }
+
+    bool step(const Entropy& e, std::size_t i, std::size_t cursor, std::size_t max_end) {
+        if (e.offset > in_.buffer.size()) return false;
+        ByteSpan part = in_.buffer.subspan(e.offset);
+        if (e.bytes > 0 && part.size() > e.bytes) part = part.first(e.bytes);
+        const double h = shannon_entropy(part);
+        bool ok = false;
+        switch (e.op) {
+            case Entropy::Op::eq:
+                ok = h == e.value;
+                break;
+            case Entropy::Op::ne:
+                ok = h != e.value;
+                break;
+            case Entropy::Op::lt:
+                ok = h < e.value;
+                break;
+            case Entropy::Op::le:
+                ok = h <= e.value;
+                break;
+            case Entropy::Op::gt:
+                ok = h > e.value;
+                break;
+            case Entropy::Op::ge:
+                ok = h >= e.value;
+                break;
+        }
+        return ok && run(i + 1, cursor, max_end);
     }
 
     static constexpr std::size_t kNone = static_cast<std::size_t>(-1);

@@ -54,8 +54,17 @@ struct Base64Decode {         // base64_decode: bytes, offset, relative
     bool relative = false;
 };
 
+// entropy: the Shannon entropy (bits per byte, 0..8) of buffer[offset, offset + bytes).
+struct Entropy {
+    enum class Op : std::uint8_t { eq, ne, lt, le, gt, ge } op = Op::eq;
+    double value = 0;
+    std::uint32_t bytes = 0;  // 0: to the end of the buffer
+    std::uint32_t offset = 0;
+    bool relative = false;  // always false: the offset is from the buffer's start
+};
+
 using PayloadMatch = std::variant<ContentMatch, PcreMatch, ByteTest, ByteJump, ByteExtract,
-                                  ByteMath, IsDataAt, BufferSize, Base64Decode>;
+                                  ByteMath, IsDataAt, BufferSize, Base64Decode, Entropy>;
 
 // The matches one rule makes in one buffer, in rule order.
 struct BufferMatches {

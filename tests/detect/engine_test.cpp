@@ -621,3 +621,41 @@ alert tcp any any -> any any (content:"/evil"; flow:only_stream; sid:252;)
 
 }  // namespace
 }  // namespace tocsin::detect
+
+namespace tocsin::detect {
+namespace {
+
+// ---- entropy (Suricata 8) ----------------------------------------------------------------
+
+TEST_F(EngineTest, EntropyOfThePayload) {
+    // Shannon entropy in bits per byte: "aaaaaaaa" 0; "abcdabcd" four symbols at 1/4 each = 2;
+    // "aabbccdd" likewise 2; "ab" = 1 over its first two bytes.
+    build(R"(alert tcp any any -> any any (entropy: value 2; sid:60;)
+alert tcp any any -> any any (entropy: <0.5; sid:61;)
+alert tcp any any -> any any (entropy: bytes 2, offset 0, value =1; sid:62;)
+alert tcp any any -> any any (entropy: offset 4, value >= 1.9; sid:63;)
+alert tcp any any -> any any (content:"ab"; entropy: value >1.5; sid:64;)
+)");
+    EXPECT_THAT(alerts(tcp_to_server("aaaaaaaa")), ElementsAre(61));
+    // bytes 2 of "abcdabcd" are "ab": 1 bit; offset 4 leaves "abcd": 2 bits.
+    EXPECT_THAT(alerts(tcp_to_server("abcdabcd")), ElementsAre(60, 62, 63, 64));
+    // Offset 4 of "aabbccdd" is "ccdd": 1 bit, so 63 stays quiet; "ab" occurs at offset 1.
+    EXPECT_THAT(alerts(tcp_to_server("aabbccdd")), ElementsAre(60, 64));
+}
+
+TEST(EntropyKeyword, RefusesBadValues) {
+    LoadContext context;
+    std::string error;
+    EXPECT_FALSE(compile_rule("alert tcp any any -> any any (entropy: 9; sid:1;)", context, error));
+    EXPECT_FALSE(
+        compile_rule("alert tcp any any -> any any (entropy: bytes 4; sid:1;)", context, error));
+    EXPECT_EQ(error, "entropy: needs a value");
+    EXPECT_FALSE(
+        compile_rule("alert tcp any any -> any any (entropy: value x; sid:1;)", context, error));
+    EXPECT_TRUE(compile_rule("alert tcp any any -> any any (entropy: value >= 7.5; sid:1;)",
+                             context, error))
+        << error;
+}
+
+}  // namespace
+}  // namespace tocsin::detect
