@@ -158,6 +158,7 @@ struct PrefilterDb {
     BufferId buffer = kBufferPayload;
     hs_database_t* db = nullptr;
     std::vector<std::vector<std::uint32_t>> pattern_sigs;  // pattern id -> signatures
+    std::size_t longest = 0;  // longest pattern: how far back a stream scan must reach
 };
 
 // Rules that share a prefilter: one Vectorscan database per inspection buffer.
@@ -377,6 +378,9 @@ bool Engine::compile_part(PrefilterPart& part, const std::vector<Signature>& sig
         p.sigs[it->second].push_back(index);
     }
     for (auto& [buffer, p] : pending) {
+        // Application buffers are not fed until their parsers exist: a database for them
+        // would cost load time and memory and never be scanned (ET Open: most patterns).
+        if (buffer_spec(buffer).source == BufferSource::app) continue;
         std::vector<const char*> exprs(p.sigs.size());
         std::vector<std::size_t> lens(p.sigs.size());
         std::vector<unsigned> flags(p.sigs.size()), ids(p.sigs.size());
@@ -385,10 +389,10 @@ bool Engine::compile_part(PrefilterPart& part, const std::vector<Signature>& sig
             lens[id] = key.bytes.size();
             flags[id] = HS_FLAG_SINGLEMATCH | (key.nocase ? HS_FLAG_CASELESS : 0u);
             ids[id] = id;
-            max_pattern_ = std::max(max_pattern_, key.bytes.size());
         }
         PrefilterDb db;
         db.buffer = buffer;
+        for (const auto& [key, id] : p.ids) db.longest = std::max(db.longest, key.bytes.size());
         hs_compile_error_t* compile_error = nullptr;
         if (hs_compile_lit_multi(exprs.data(), flags.data(), ids.data(), lens.data(),
                                  static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr,
@@ -862,8 +866,8 @@ void Engine::prefilter(const PrefilterPart& part, const Packet& pkt, const FlowD
                 const auto& w = state->windows[flow::dir_index(dir)];
                 if (w.new_from < w.bytes.size()) {
                     // Only the new bytes and the few before them a pattern could span.
-                    const std::size_t from =
-                        w.new_from > max_pattern_ ? w.new_from - max_pattern_ : 0;
+                    const std::size_t overlap = db.longest > 0 ? db.longest - 1 : 0;
+                    const std::size_t from = w.new_from > overlap ? w.new_from - overlap : 0;
                     scan(ByteSpan(w.bytes).subspan(from));
                     // In-order data arrives in its own packet: the stream scan saw it.
                     payload_in_stream = w.last_delivery == pkt.payload.data() &&

@@ -136,7 +136,6 @@ class Engine {
     std::vector<std::unique_ptr<Group>> groups_;  // [class * 2 + direction]
     void* prototype_scratch_ = nullptr;           // hs_scratch_t*
     bool wants_stream_ = false;
-    std::size_t max_pattern_ = 0;  // longest fast pattern: stream scans overlap by this much
     std::uint64_t generation_ = 0;
     mutable ThresholdTracker thresholds_;
 };
