@@ -641,6 +641,10 @@ void Runner::summary(const RunResult& r) const {
                s.defrag.ipv4_reassembled + s.defrag.ipv6_reassembled, s.stream.gaps,
                s.flow.memcap_evictions + s.flow.memcap_refused, s.stream.memcap_drops,
                s.defrag.memcap_drops);
+    if (!options_.rule_files.empty())
+        fmt::print(stderr, "tocsin: alerts {}{}\n", s.alerts,
+                   options_.simulate_ips ? fmt::format(", packets dropped by rules {}", s.drops)
+                                         : std::string());
     fmt::print(stderr, "tocsin: {} events written to {}\n", s.events_written, r.eve_path);
 }
 
