@@ -7,7 +7,7 @@
 #      one run each (RUNS for more; the median wall time is kept), per worker count
 #
 # usage: bench/rules.sh [BUILD_DIR]     (default: build)
-# environment: RULES_DIR (/work/shared/corpora/et-open/rules: every *.rules file in it is
+# environment: RULES_DIR (../shared/corpora/et-open/rules next to the repository: every *.rules file in it is
 #              loaded), WORKERS ("1 2"), RUNS (1), BENCH_BYTES (300000000), BENCH_SEED (42)
 #
 # The capture is made by tocsin-gencap exactly as bench/run.sh makes its own, but a smaller
@@ -16,6 +16,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/common.sh
+source "$repo/bench/common.sh"
 build=${1:-build}
 [[ $build == /* ]] || build="$repo/$build"
 out="$repo/bench/out"
@@ -23,26 +25,12 @@ capture_bytes=${BENCH_BYTES:-300000000}
 seed=${BENCH_SEED:-42}
 pcap="$out/bench-$capture_bytes-s$seed.pcap"
 meta="$out/bench-$capture_bytes-s$seed.meta"
-rules_dir=${RULES_DIR:-/work/shared/corpora/et-open/rules}
+rules_dir=${RULES_DIR:-$repo/../shared/corpora/et-open/rules}
 workers_list=${WORKERS:-"1 2"}
 runs=${RUNS:-1}
 work="$out/rules"
 
-die() {
-    echo "bench/rules.sh: $*" >&2
-    exit 1
-}
 
-find_binary() {
-    local candidate
-    for candidate in "$@"; do
-        if [[ -x $candidate ]]; then
-            echo "$candidate"
-            return 0
-        fi
-    done
-    return 1
-}
 
 tocsin=$(find_binary "$build/tocsin" "$build/src/cli/tocsin") ||
     die "no tocsin binary in $build (configure and build it first)"

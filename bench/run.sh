@@ -7,6 +7,8 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/common.sh
+source "$repo/bench/common.sh"
 build=${1:-build}
 [[ $build == /* ]] || build="$repo/$build"
 out="$repo/bench/out"
@@ -17,22 +19,7 @@ workers_list=${WORKERS:-"1 2"}
 capture_bytes=${BENCH_BYTES:-1000000000}
 seed=${BENCH_SEED:-42}
 
-die() {
-    echo "bench/run.sh: $*" >&2
-    exit 1
-}
 
-# The first executable found among the candidates.
-find_binary() {
-    local candidate
-    for candidate in "$@"; do
-        if [[ -x $candidate ]]; then
-            echo "$candidate"
-            return 0
-        fi
-    done
-    return 1
-}
 
 tocsin=$(find_binary "$build/tocsin" "$build/src/cli/tocsin") ||
     die "no tocsin binary in $build (configure and build it first)"
