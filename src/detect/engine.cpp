@@ -116,7 +116,9 @@ bool is_drop_action(RuleAction a) {
            a == RuleAction::rejectdst || a == RuleAction::rejectboth;
 }
 
-std::atomic<std::uint64_t> g_next_generation{1};
+// Numbers each engine a process builds, so per-flow state made under one engine is known as
+// stale after a reload. The only process-wide counter of the stage; atomic, never reset.
+std::atomic<std::uint64_t> engine_generations{1};
 
 // A rule that tests nothing but the packet's addresses and protocol.
 // Setting flowbits after the match (ET's reputation rules do) keeps a rule IP-only; reading
@@ -226,15 +228,17 @@ DetectOptions DetectOptions::from_config(const Config& config) {
     return o;
 }
 
+Engine::Engine(BuildKey) {}
+
 Engine::~Engine() {
     hs_free_scratch(static_cast<hs_scratch_t*>(prototype_scratch_));
 }
 
 std::shared_ptr<Engine> Engine::build(RuleSet rules, const DetectOptions& options,
                                       std::string& error) {
-    std::shared_ptr<Engine> engine(new Engine());
+    auto engine = std::make_shared<Engine>(BuildKey{});
     engine->options_ = options;
-    engine->generation_ = g_next_generation++;
+    engine->generation_ = engine_generations++;
     std::vector<Signature>& sigs = rules.signatures;
     // Base64 data is produced by base64_decode in another list: inspect that list last.
     for (Signature& sig : sigs)

@@ -63,7 +63,10 @@ struct FlowDetectState : public StageState {
 };
 
 class Engine {
+    struct BuildKey {};  // only build() can make an Engine
+
   public:
+    explicit Engine(BuildKey);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -98,7 +101,6 @@ class Engine {
     std::size_t prefilter_bytes() const;
 
   private:
-    Engine() = default;
     struct Group;
     struct SigMeta;
     bool compile_part(struct PrefilterPart& part, const std::vector<Signature>& sigs,
