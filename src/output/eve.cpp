@@ -80,6 +80,39 @@ void add_tcp(JsonWriter& j, const flow::Flow& f) {
     j.end_object();
 }
 
+// The fields every per-packet record starts with. Alerts and drops also name the ICMP type
+// and code, as Suricata's do; anomaly records do not.
+enum class IcmpFields : bool { omit, write };
+void add_packet_header(JsonWriter& j, const Packet& pkt, const flow::Flow* flow,
+                       std::string_view event_type, std::string_view pcap_filename,
+                       IcmpFields icmp = IcmpFields::write) {
+    add_timestamp(j, "timestamp", pkt.ts);
+    if (flow != nullptr) j.field("flow_id", flow->flow_id);
+    if (!pcap_filename.empty()) j.field("pcap_filename", pcap_filename);
+    j.field("pcap_cnt", pkt.pcap_cnt);
+    j.field("event_type", event_type);
+    add_vlan(j, pkt.vlan);
+    if (pkt.ip_version != 0) {
+        add_endpoints(j, pkt.src, pkt.sport, pkt.dst, pkt.dport, pkt.ip_proto,
+                      pkt.has_l4 && has_ports(pkt.ip_proto));
+        if (icmp == IcmpFields::write &&
+            (pkt.ip_proto == kProtoIcmp || pkt.ip_proto == kProtoIcmpv6)) {
+            j.field("icmp_type", unsigned{pkt.icmp_type});
+            j.field("icmp_code", unsigned{pkt.icmp_code});
+        }
+    }
+    j.field("pkt_src", pkt.is_reassembled ? "defrag" : "wire/pcap");
+}
+
+// Packet and byte counters and the start time of a flow's record or summary.
+void add_flow_counters(JsonWriter& j, const flow::Flow& f) {
+    j.field("pkts_toserver", f.pkts[0]);
+    j.field("pkts_toclient", f.pkts[1]);
+    j.field("bytes_toserver", f.bytes[0]);
+    j.field("bytes_toclient", f.bytes[1]);
+    add_timestamp(j, "start", f.start);
+}
+
 }  // namespace
 
 std::string proto_name(std::uint8_t proto) {
@@ -142,11 +175,7 @@ std::string flow_event(const flow::Flow& f, flow::EndReason reason, Timestamp no
     }
     if (!f.app_proto.empty()) j.field("app_proto", f.app_proto);
     j.begin_object("flow");
-    j.field("pkts_toserver", f.pkts[0]);
-    j.field("pkts_toclient", f.pkts[1]);
-    j.field("bytes_toserver", f.bytes[0]);
-    j.field("bytes_toclient", f.bytes[1]);
-    add_timestamp(j, "start", f.start);
+    add_flow_counters(j, f);
     add_timestamp(j, "end", f.last);
     j.field("age", f.last.sec - f.start.sec);
     j.field("state", flow::flow_state_name(f.state));
@@ -170,17 +199,7 @@ std::string anomaly_event(const Packet& pkt, Anomaly anomaly, const flow::Flow* 
     out.reserve(384);
     JsonWriter j(out);
     j.begin_object();
-    add_timestamp(j, "timestamp", pkt.ts);
-    if (flow != nullptr) j.field("flow_id", flow->flow_id);
-    if (!pcap_filename.empty()) j.field("pcap_filename", pcap_filename);
-    j.field("pcap_cnt", pkt.pcap_cnt);
-    j.field("event_type", "anomaly");
-    add_vlan(j, pkt.vlan);
-    if (pkt.ip_version != 0) {
-        add_endpoints(j, pkt.src, pkt.sport, pkt.dst, pkt.dport, pkt.ip_proto,
-                      pkt.has_l4 && has_ports(pkt.ip_proto));
-    }
-    j.field("pkt_src", pkt.is_reassembled ? "defrag" : "wire/pcap");
+    add_packet_header(j, pkt, flow, "anomaly", pcap_filename, IcmpFields::omit);
     j.begin_object("anomaly");
     j.field("type", anomaly_kind_name(anomaly));
     // Suricata prefixes decoder events with "decoder."; stream events already carry "stream.".
@@ -198,25 +217,6 @@ namespace {
 
 std::string_view action_name(detect::AlertAction a) {
     return a == detect::AlertAction::blocked ? "blocked" : "allowed";
-}
-
-void add_packet_header(JsonWriter& j, const Packet& pkt, const flow::Flow* flow,
-                       std::string_view event_type, std::string_view pcap_filename) {
-    add_timestamp(j, "timestamp", pkt.ts);
-    if (flow != nullptr) j.field("flow_id", flow->flow_id);
-    if (!pcap_filename.empty()) j.field("pcap_filename", pcap_filename);
-    j.field("pcap_cnt", pkt.pcap_cnt);
-    j.field("event_type", event_type);
-    add_vlan(j, pkt.vlan);
-    if (pkt.ip_version != 0) {
-        add_endpoints(j, pkt.src, pkt.sport, pkt.dst, pkt.dport, pkt.ip_proto,
-                      pkt.has_l4 && has_ports(pkt.ip_proto));
-        if (pkt.ip_proto == kProtoIcmp || pkt.ip_proto == kProtoIcmpv6) {
-            j.field("icmp_type", unsigned{pkt.icmp_type});
-            j.field("icmp_code", unsigned{pkt.icmp_code});
-        }
-    }
-    j.field("pkt_src", pkt.is_reassembled ? "defrag" : "wire/pcap");
 }
 
 // Suricata groups metadata values by key: "metadata": {"attack_target": ["Client_Endpoint"]}.
@@ -239,11 +239,7 @@ void add_metadata(JsonWriter& j, const detect::Signature& sig) {
 
 void add_flow_summary(JsonWriter& j, const flow::Flow& f) {
     j.begin_object("flow");
-    j.field("pkts_toserver", f.pkts[0]);
-    j.field("pkts_toclient", f.pkts[1]);
-    j.field("bytes_toserver", f.bytes[0]);
-    j.field("bytes_toclient", f.bytes[1]);
-    add_timestamp(j, "start", f.start);
+    add_flow_counters(j, f);
     add_address(j, "src_ip", f.client_addr);
     add_address(j, "dest_ip", f.server_addr);
     if (has_ports(f.proto)) {
