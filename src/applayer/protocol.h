@@ -80,6 +80,8 @@ struct AppLimits {
     static AppLimits from_config(const Config& config);
 };
 
+struct DeviceFacts;
+
 // One exchange: an HTTP request and its response, a DNS query and its answer, a TLS
 // handshake. Parsers derive from it; detection and output see it through this base.
 class Transaction {
@@ -130,7 +132,45 @@ class Transaction {
         return item == 0 ? number(key) : std::nullopt;
     }
 
+    // What the transaction tells the asset inventory about the devices at its two ends (a
+    // Modbus device identification, a CIP ListIdentity, an S7 module id). Default: nothing.
+    virtual void describe_devices(DeviceFacts& out) const { (void)out; }
+
     bool complete() const { return done[0] && done[1]; }
+};
+
+// Facts for the asset inventory (src/assets), filled by Transaction::describe_devices. Identity
+// keys are shared across protocols so one device seen over two protocols merges: "vendor",
+// "vendor_id", "product", "product_code", "model", "serial", "firmware", "revision", "name",
+// "device_type", "object_id" (BACnet device instance), "location".
+struct DeviceFacts {
+    using Fields = std::vector<std::pair<std::string_view, std::string>>;
+    Fields server;  // the flow's responder (PLC, outstation, BACnet device answering)
+    Fields client;  // the flow's initiator (an I-Am sent by the initiating side)
+    // The client programmed or controlled the server (download/upload of logic or firmware, PLC
+    // start/stop, mode change): the client is an engineering workstation, the server a PLC.
+    bool engineering = false;
+    // The client wrote values or sent commands (setpoints, CROB, C_* types): operator/HMI.
+    bool control = false;
+};
+
+// A rule keyword a protocol evaluates on its own transactions (modbus, dnp3_func, cip_service,
+// iec104.typeid): the protocol compiles the value once when a rule loads, so detection needs no
+// knowledge of the protocol's messages. Registered through ProtocolSpec::keywords; detection
+// inspects only transactions of the keyword's protocol with it, but implementations still check
+// the transaction's type (dynamic_cast) and answer false for any other.
+class TxTest {
+  public:
+    virtual ~TxTest() = default;
+    // `dir`: the direction of the packet on which detection inspects the transaction.
+    virtual bool matches(const Transaction& tx, Direction dir) const = 0;
+};
+
+struct ProtocolKeyword {
+    std::string_view name;
+    enum class Value : std::uint8_t { none, required, optional } value = Value::required;
+    // The compiled test, or nullptr with `error` saying why the value is wrong.
+    std::unique_ptr<const TxTest> (*compile)(std::string_view value, std::string& error) = nullptr;
 };
 
 using Transactions = std::deque<std::unique_ptr<Transaction>>;
@@ -259,6 +299,11 @@ struct ProtocolSpec {
     bool upper_case_event_records = false;
     // The protocol's object in an alert on `tx` ("http": {...}); null: none.
     void (*write_alert)(const Transaction& tx, output::JsonWriter& out) = nullptr;
+    // Rule keywords the protocol evaluates itself (TxTest); detection registers them all.
+    std::span<const ProtocolKeyword> keywords{};
+    // Asset inventory roles of the flow's two ends ("modbus client", "modbus server"); "" none.
+    std::string_view client_role{};
+    std::string_view server_role{};
 
     // Position of `buffer` in `buffers`, or -1.
     int buffer_index(std::string_view buffer) const {

@@ -135,7 +135,8 @@ const KeywordTable& KeywordTable::standard() {
         register_packet_keywords(t);
         register_app_keywords(t);
         register_dataset_keywords(t);
-        // Protocol folders register their keywords here, one line each.
+        // Protocols' own keywords (ProtocolSpec::keywords): adding one touches only its folder.
+        register_protocol_keywords(t);
         return t;
     }();
     return table;

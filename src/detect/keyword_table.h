@@ -131,5 +131,7 @@ void register_header_keywords(KeywordTable& table);
 void register_packet_keywords(KeywordTable& table);
 void register_app_keywords(KeywordTable& table);  // keywords_app.cpp
 void register_dataset_keywords(KeywordTable& table);
+// Every ProtocolSpec::keywords of the registered protocols (keywords_app.cpp).
+void register_protocol_keywords(KeywordTable& table);
 
 }  // namespace tocsin::detect

@@ -10,6 +10,7 @@
 #include "applayer/protocol.h"
 #include "detect/app_keywords.h"
 #include "detect/keyword_table.h"
+#include "proto/registry.h"
 
 namespace tocsin::detect {
 
@@ -460,6 +461,46 @@ std::string parse_ssl_version(std::string_view text, SslVersionTest& out) {
     if (t.versions.empty()) return "ssl_version needs a version";
     out = std::move(t);
     return "";
+}
+
+// ---- Keywords protocols evaluate themselves ----------------------------------------------
+
+namespace {
+
+// KeywordSpec::param of a protocol keyword: its protocol's position in the registry and its own
+// position in the protocol's list.
+constexpr int kKeywordsPerProtocol = 1024;
+
+std::string setup_protocol_keyword(SignatureBuilder& b, std::string_view value) {
+    const auto protocols = proto::registered_protocols();
+    const applayer::ProtocolSpec& spec =
+        *protocols[static_cast<std::size_t>(b.keyword->param / kKeywordsPerProtocol)];
+    const applayer::ProtocolKeyword& keyword =
+        spec.keywords[static_cast<std::size_t>(b.keyword->param % kKeywordsPerProtocol)];
+    std::string error;
+    std::shared_ptr<const applayer::TxTest> test = keyword.compile(value, error);
+    if (test == nullptr) return error.empty() ? "invalid value" : error;
+    if (std::string e = claim_protocol(b, spec.name); !e.empty()) return e;
+    b.sig().tx_conditions.emplace_back([test](const applayer::Transaction& tx, flow::Direction dir,
+                                              Timestamp) { return test->matches(tx, dir); });
+    return "";
+}
+
+}  // namespace
+
+void register_protocol_keywords(KeywordTable& table) {
+    const auto protocols = proto::registered_protocols();
+    for (std::size_t p = 0; p < protocols.size(); ++p) {
+        const auto& keywords = protocols[p]->keywords;
+        for (std::size_t k = 0; k < keywords.size() && k < kKeywordsPerProtocol; ++k) {
+            using V = applayer::ProtocolKeyword::Value;
+            const KeywordValue value = keywords[k].value == V::none       ? KeywordValue::none
+                                       : keywords[k].value == V::optional ? KeywordValue::optional
+                                                                          : KeywordValue::required;
+            table.add({keywords[k].name, value, setup_protocol_keyword,
+                       static_cast<int>(p) * kKeywordsPerProtocol + static_cast<int>(k)});
+        }
+    }
 }
 
 void register_app_keywords(KeywordTable& table) {
