@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "assets/inventory.h"
 #include "core/config.h"
 #include "detect/rule_loader.h"
 #include "pipeline/run.h"
@@ -189,6 +190,26 @@ int run_command(const RunArgs& args) {
     }
 }
 
+// tocsin assets LOGDIR: the inventory a run left in LOGDIR/assets.json, as a table.
+int assets_command(const std::string& log_dir) {
+    const std::string path = log_dir + "/assets.json";
+    std::ifstream in(path);
+    if (!in) {
+        fmt::print(stderr, "tocsin: cannot read {} (run `tocsin run -l {}` first)\n", path,
+                   log_dir);
+        return 1;
+    }
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string error;
+    const std::string table = tocsin::assets::format_asset_table(text, error);
+    if (!error.empty()) {
+        fmt::print(stderr, "tocsin: {}: {}\n", path, error);
+        return 1;
+    }
+    fmt::print("{}", table);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -234,6 +255,11 @@ int main(int argc, char** argv) {
     check->add_option("--set", check_args.sets, "Override a configuration key: KEY=VALUE");
     check->add_flag("-q,--quiet", check_args.quiet, "Only the summary");
 
+    std::string assets_dir;
+    auto* assets = app.add_subcommand("assets", "Print the asset inventory a run wrote");
+    assets->add_option("logdir", assets_dir, "The run's log folder (holds assets.json)")
+        ->required();
+
     // "tocsin -r x.pcap" as a Suricata user types it: options without a command mean "run".
     std::vector<std::string> words(argv + 1, argv + argc);
     if (!words.empty() && words[0].size() > 1 && words[0][0] == '-' && words[0] != "--help" &&
@@ -249,5 +275,6 @@ int main(int argc, char** argv) {
     }
     if (run->parsed()) return run_command(args);
     if (check->parsed()) return rules_check_command(check_args);
+    if (assets->parsed()) return assets_command(assets_dir);
     return kExitUsage;
 }

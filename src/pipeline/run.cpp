@@ -7,12 +7,14 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "assets/inventory.h"
 #include "capture/pcap_file.h"
 #include "capture/pcap_live.h"
 #include "decode/decoder.h"
@@ -138,6 +140,23 @@ std::shared_ptr<const detect::Engine> load_engine(const RunOptions& options, con
     return engine;
 }
 
+// The asset inventory: devices are the addresses of `assets.networks` (HOME_NET by default)
+// and every peer of an industrial protocol.
+std::unique_ptr<assets::Inventory> make_inventory(const Config& config) {
+    assets::InventoryOptions options = assets::InventoryOptions::from_config(config);
+    const detect::NetVariables vars = detect::NetVariables::from_config(config);
+    detect::AddressSet::Parsed networks =
+        detect::AddressSet::parse(config.get_string("assets.networks"), vars);
+    if (networks.set) {
+        options.is_local = [set = std::move(*networks.set)](const IpAddress& ip) {
+            return set.contains(ip);
+        };
+    } else {
+        fmt::print(stderr, "tocsin: assets.networks: {}; every address counts\n", networks.error);
+    }
+    return std::make_unique<assets::Inventory>(std::move(options));
+}
+
 // A worker thread fed batches through a queue; a null batch ends it.
 class WorkerThread {
   public:
@@ -221,6 +240,10 @@ class Runner {
     const Config& config_;
     decode::Decoder decoder_;
     std::vector<std::string> filenames_;
+    // Fed by the workers' sightings, in capture order, on this thread.
+    std::unique_ptr<assets::Inventory> inventory_;
+    bool asset_records_ = true;  // outputs.eve.types.asset
+    void write_assets(RunResult& result) const;
     // Declared before the threads so it outlives them: when an exception unwinds the run,
     // the workers are joined before the batches they may still touch are freed.
     std::vector<std::unique_ptr<Batch>> ring_;
@@ -290,6 +313,11 @@ void Runner::complete_oldest() {
     std::stable_sort(merged_.begin(), merged_.end(),
                      [](const EventRecord& a, const EventRecord& b) { return a.key < b.key; });
     for (const auto& e : merged_) {
+        if (e.sighting != nullptr) {
+            std::optional<std::string> record = inventory_->record(*e.sighting);
+            if (record && asset_records_) eve_->write_line(*record);
+            continue;
+        }
         eve_->write_line(e.json);
         if (e.kind == EventKind::anomaly) stats_.anomaly_events++;
         if (e.kind == EventKind::alert) stats_.alerts++;
@@ -582,6 +610,8 @@ RunResult Runner::run() {
     }
     for (const auto& in : inputs) filenames_.push_back(in.path);
     if (filenames_.empty()) filenames_.push_back("");  // live: no capture file to name
+    inventory_ = make_inventory(config_);
+    asset_records_ = config_.get_bool("outputs.eve.types.asset");
     const unsigned workers = std::max(1u, options_.workers);
     OutputSwitches outputs{config_.get_bool("outputs.eve.types.flow"),
                            config_.get_bool("outputs.eve.types.anomaly"),
@@ -620,12 +650,26 @@ RunResult Runner::run() {
         eve_->write_line(output::stats_event(stats_, last_ts_));
     eve_->flush();
     stats_.events_written = eve_->lines();
+    write_assets(result);
     if (options_.progress) progress(true);
 
     result.exit_code = exit_code_;
     result.stats = stats_;
     if (options_.summary) summary(result);
     return result;
+}
+
+// assets.json beside eve.json: the inventory as it stands at the end of the run.
+void Runner::write_assets(RunResult& result) const {
+    if (!inventory_->enabled()) return;
+    const std::filesystem::path path = std::filesystem::path(options_.log_dir) / "assets.json";
+    std::ofstream out(path, std::ios::trunc);
+    out << inventory_->to_json();
+    if (!out) {
+        fmt::print(stderr, "tocsin: cannot write {}\n", path.string());
+        result.exit_code = 1;
+    }
+    result.assets = inventory_->size();
 }
 
 void Runner::summary(const RunResult& r) const {
@@ -665,6 +709,7 @@ void Runner::summary(const RunResult& r) const {
         fmt::print(stderr, "tocsin: alerts {}{}\n", s.alerts,
                    options_.simulate_ips ? fmt::format(", packets dropped by rules {}", s.drops)
                                          : std::string());
+    if (inventory_->enabled()) fmt::print(stderr, "tocsin: assets {} (assets.json)\n", r.assets);
     fmt::print(stderr, "tocsin: {} events written to {}\n", s.events_written, r.eve_path);
 }
 
@@ -676,6 +721,7 @@ void validate_config(const Config& config) {
     (void)stream::StreamOptions::from_config(config, 1);
     (void)config.get_seconds("stats.interval");
     (void)config.get_size("outputs.eve.buffer-size");
+    (void)assets::InventoryOptions::from_config(config);
     for (const char* key :
          {"outputs.eve.append", "outputs.eve.types.flow", "outputs.eve.types.anomaly",
           "outputs.eve.types.stats", "outputs.eve.types.alert", "outputs.eve.types.drop"})

@@ -41,6 +41,7 @@ struct RunResult {
     int exit_code = 0;
     output::RunStats stats;
     std::string eve_path;
+    std::size_t assets = 0;  // devices in assets.json
 };
 
 // Reads every configuration value a run will use; throws ConfigError naming the first bad one,

@@ -12,13 +12,14 @@ Worker::Worker(const Config& config, unsigned workers, OutputSwitches outputs)
       table_(flow::FlowTableOptions::from_config(config, workers), *this),
       tcp_(stream::StreamOptions::from_config(config, workers)),
       app_enabled_(config.get_bool("app-layer.enabled")),
-      app_(proto::registered_protocols(), applayer::AppLimits::from_config(config)) {}
+      app_(proto::registered_protocols(), applayer::AppLimits::from_config(config)),
+      assets_(config.get_bool("assets.enabled")) {}
 
 void Worker::emit(std::string json, EventKind kind, std::uint64_t order, std::uint64_t tiebreak) {
     EventKey key = current_;
     key.order = order;
     key.tiebreak = tiebreak;
-    out_->push_back(EventRecord{key, std::move(json), kind});
+    out_->push_back(EventRecord{key, std::move(json), kind, nullptr});
 }
 
 void Worker::set_engine(std::shared_ptr<const detect::Engine> engine) {
@@ -97,6 +98,8 @@ void Worker::process_packet(Packet& pkt, const std::string& filename) {
         const flow::FlowTable::Lookup found = table_.track(pkt);
         flow = found.flow;
         dir = found.direction;
+        if (flow != nullptr && assets_ && flow->pkts[flow::dir_index(dir)] == 1)
+            observe_endpoint(pkt, *flow);
         // A packet failing its checksum would be dropped by the receiver: never feed a stream.
         if (flow != nullptr && pkt.ip_proto == kProtoTcp && pkt.has_l4 && !pkt.checksum_bad) {
             tcp_.process(*flow, found.direction, pkt, *this);
@@ -121,6 +124,37 @@ void Worker::process_packet(Packet& pkt, const std::string& filename) {
         if (flow != nullptr) log_app_events(pkt, *flow, filename, order);
     }
     if (flow != nullptr && flow->app_state != nullptr) app_.prune(*flow, engine_ != nullptr);
+}
+
+// The sender's address and, from the same Ethernet segment, its MAC. A tunnelled packet's
+// Ethernet header belongs to the carrier, not to the inner sender.
+void Worker::observe_endpoint(const Packet& pkt, const flow::Flow& flow) {
+    std::optional<assets::MacAddress> mac;
+    if (pkt.tunnel_depth == 0 && pkt.ether_header.size() >= 12) {
+        mac.emplace();
+        ByteCursor c(pkt.ether_header);
+        c.skip(6);  // destination
+        const ByteSpan source = c.bytes(6);
+        std::copy(source.begin(), source.end(), mac->begin());
+    }
+    emit_sighting(assets::address_sighting(pkt.ts, pkt.src, mac ? &*mac : nullptr, flow.flow_id),
+                  1ULL << 59, 0);
+}
+
+void Worker::observe_devices(const flow::Flow& flow, const applayer::ProtocolSpec& spec,
+                             const applayer::Transaction& tx, Timestamp now, std::uint64_t order,
+                             std::uint64_t tiebreak) {
+    for (assets::Sighting& s : assets::transaction_sightings(now, flow, spec, tx))
+        emit_sighting(std::move(s), order, tiebreak);
+}
+
+void Worker::emit_sighting(assets::Sighting sighting, std::uint64_t order, std::uint64_t tiebreak) {
+    EventKey key = current_;
+    key.order = order;
+    key.tiebreak = tiebreak;
+    // Records with one key keep their order: the merge sorts stably.
+    out_->push_back(EventRecord{
+        key, {}, EventKind::other, std::make_unique<assets::Sighting>(std::move(sighting))});
 }
 
 // The packet acknowledges data of the other direction: the app layer parses it now.
@@ -157,6 +191,9 @@ void Worker::log_transactions(flow::Flow& flow, const Packet* pkt, Timestamp now
     // After the packet's alerts; at a flow's end, just before its flow record.
     std::uint64_t order = pkt != nullptr ? 3ULL << 60 : flow.first_pcap_cnt;
     for (const std::unique_ptr<applayer::Transaction>& tx : app->txs) {
+        if (assets_ && tx->records_written < tx->records_ready)
+            observe_devices(flow, spec, *tx, now, pkt != nullptr ? order++ : order,
+                            pkt != nullptr ? 0 : flow.hash);
         for (; tx->records_written < tx->records_ready; ++tx->records_written) {
             const applayer::RecordHead head = spec.record_head(*tx, tx->records_written);
             if (!outputs_.app_type_on(head.event_type)) continue;

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "applayer/applayer.h"
+#include "assets/inventory.h"
 #include "core/config.h"
 #include "core/packet.h"
 #include "detect/engine.h"
@@ -34,6 +36,9 @@ struct EventRecord {
     EventKey key;
     std::string json;
     EventKind kind = EventKind::other;
+    // Something seen about a device: the writer applies it to the asset inventory in capture
+    // order and writes the `asset` record it yields, if any (json is empty then).
+    std::unique_ptr<assets::Sighting> sighting;
 };
 
 // One unit of work for a worker: a packet of the batch, or a clock tick.
@@ -96,6 +101,13 @@ class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
     // Writes the transactions' records that became ready (pkt null: at the flow's end).
     void log_transactions(flow::Flow& flow, const Packet* pkt, Timestamp now,
                           const std::string& filename);
+    // Sightings for the asset inventory: a flow direction's first packet, a transaction whose
+    // records became ready.
+    void observe_endpoint(const Packet& pkt, const flow::Flow& flow);
+    void observe_devices(const flow::Flow& flow, const applayer::ProtocolSpec& spec,
+                         const applayer::Transaction& tx, Timestamp now, std::uint64_t order,
+                         std::uint64_t tiebreak);
+    void emit_sighting(assets::Sighting sighting, std::uint64_t order, std::uint64_t tiebreak);
     void release_acknowledged(flow::Flow& flow, flow::Direction dir, const Packet& pkt);
     void release_one_sided(flow::Flow& flow, flow::Direction dir);
     void inspect_at_flow_end(flow::Flow& flow, Timestamp now, const std::string& filename);
@@ -108,7 +120,8 @@ class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
     stream::TcpTracker tcp_;
     bool app_enabled_ = true;
     applayer::AppLayer app_;
-    std::uint64_t packets_seen_ = 0;         // numbers packets for the app layer's transactions
+    bool assets_ = false;             // assets.enabled: sightings go to the writer's inventory
+    std::uint64_t packets_seen_ = 0;  // numbers packets for the app layer's transactions
     const std::string* filename_ = nullptr;  // the capture of the packet being processed
     std::vector<EventRecord>* out_ = nullptr;
     EventKey current_;
