@@ -66,6 +66,11 @@ constexpr std::array kBuffers = {
     BufferSpec{"dns.authorities.rrname", "", "", '\0', "dns", S::app, D::both},
     BufferSpec{"dns.additionals.rrname", "", "", '\0', "dns", S::app, D::both},
     BufferSpec{"dns.response.rrname", "", "", '\0', "dns", S::app, D::to_client},
+    // DNP3: the reassembled application fragment of the inspected side.
+    BufferSpec{"dnp3.data", "dnp3_data", "", '\0', "dnp3", S::app, D::both},
+    // EtherNet/IP: fields of the ListIdentity / ListServices replies.
+    BufferSpec{"enip.product_name", "", "", '\0', "enip", S::app, D::both},
+    BufferSpec{"enip.service_name", "", "", '\0', "enip", S::app, D::both},
     // TLS.
     BufferSpec{"tls.sni", "tls_sni", "", '\0', "tls", S::app, D::to_server},
     // Certificate fields: the server's on packets to the client, the client's (client

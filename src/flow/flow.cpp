@@ -236,9 +236,14 @@ FlowTable::Lookup FlowTable::track(const Packet& pkt) {
         f.start = pkt.ts;
         f.first_pcap_cnt = pkt.pcap_cnt;
         f.flow_id = make_flow_id(pkt.flow_hash, pkt);
-        // The opener is the client, except that a SYN/ACK comes from the server.
-        const bool from_server =
-            pkt.ip_proto == kProtoTcp && (pkt.tcp.flags & kTcpSyn) && (pkt.tcp.flags & kTcpAck);
+        // The opener is the client, except that a SYN/ACK comes from the server, and so does a
+        // mid-stream TCP packet from a server port to a port that is not one.
+        const bool tcp = pkt.ip_proto == kProtoTcp && pkt.has_l4;
+        const bool syn_ack = tcp && (pkt.tcp.flags & kTcpSyn) && (pkt.tcp.flags & kTcpAck);
+        const bool midstream_from_server =
+            tcp && (pkt.tcp.flags & kTcpSyn) == 0 && options_.server_ports != nullptr &&
+            options_.server_ports->test(pkt.sport) && !options_.server_ports->test(pkt.dport);
+        const bool from_server = syn_ack || midstream_from_server;
         f.client_addr = from_server ? pkt.dst : pkt.src;
         f.server_addr = from_server ? pkt.src : pkt.dst;
         f.client_port = from_server ? pkt.dport : pkt.sport;

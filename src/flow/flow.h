@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -75,6 +76,11 @@ struct FlowTableOptions {
     std::uint64_t memcap = 128ULL << 20;
     std::size_t initial_buckets = 65536;
     FlowTimeouts timeouts;
+    // Ports servers listen on (the application protocols' ports, set by the pipeline). A TCP
+    // flow picked up mid-stream (its first packet has no SYN) whose source port is one of them
+    // and whose destination port is not began at the server: the destination is the client,
+    // as Suricata decides when the first data it sees is a response. Null: none.
+    std::shared_ptr<const std::bitset<65536>> server_ports;
 
     static FlowTableOptions from_config(const Config& config, unsigned workers);
 };

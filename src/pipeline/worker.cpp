@@ -7,9 +7,30 @@
 
 namespace tocsin::pipeline {
 
+namespace {
+
+// The flow table's options, with the TCP ports of the application protocols (built-in and
+// configured) as the ports servers listen on.
+flow::FlowTableOptions flow_options(const Config& config, unsigned workers) {
+    flow::FlowTableOptions options = flow::FlowTableOptions::from_config(config, workers);
+    auto ports = std::make_shared<std::bitset<65536>>();
+    for (const applayer::ProtocolSpec* spec : proto::registered_protocols())
+        if (spec->tcp)
+            for (std::uint16_t port : spec->ports) ports->set(port);
+    for (const applayer::DetectionPorts& d :
+         applayer::AppLimits::from_config(config).detection_ports)
+        if (d.tcp)
+            for (const auto& [first, last] : d.ranges)
+                for (std::uint32_t p = first; p <= last; ++p) ports->set(p);
+    options.server_ports = std::move(ports);
+    return options;
+}
+
+}  // namespace
+
 Worker::Worker(const Config& config, unsigned workers, OutputSwitches outputs)
     : outputs_(outputs),
-      table_(flow::FlowTableOptions::from_config(config, workers), *this),
+      table_(flow_options(config, workers), *this),
       tcp_(stream::StreamOptions::from_config(config, workers)),
       app_enabled_(config.get_bool("app-layer.enabled")),
       app_(proto::registered_protocols(), applayer::AppLimits::from_config(config)),

@@ -1,7 +1,10 @@
 #include "proto/registry.h"
 
+#include "proto/dnp3/dnp3.h"
 #include "proto/dns/dns.h"
+#include "proto/enip/enip.h"
 #include "proto/http/http.h"
+#include "proto/modbus/modbus.h"
 #include "proto/ssh/ssh.h"
 #include "proto/tls/tls.h"
 
@@ -14,6 +17,9 @@ std::span<const applayer::ProtocolSpec* const> registered_protocols() {
         &tls::protocol(),
         &ssh::protocol(),
         &dns::protocol(),
+        &dnp3::protocol(),
+        &enip::protocol(),
+        &modbus::protocol(),
     };
     return protocols;
 }

@@ -1,0 +1,15 @@
+// EVE output of EtherNet/IP transactions: Suricata 8's `enip` object, plus what Tocsin adds
+// (docs/eve-schema.md).
+#pragma once
+
+#include <cstddef>
+
+#include "applayer/protocol.h"
+
+namespace tocsin::proto::enip {
+
+applayer::RecordHead record_head(const applayer::Transaction& tx, std::size_t n);
+void write_record(const applayer::Transaction& tx, std::size_t n, output::JsonWriter& out);
+void write_alert(const applayer::Transaction& tx, output::JsonWriter& out);
+
+}  // namespace tocsin::proto::enip
