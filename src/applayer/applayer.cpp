@@ -86,6 +86,9 @@ std::vector<DetectionPorts> configured_detection_ports(const Config& config) {
 AppLimits AppLimits::from_config(const Config& config) {
     AppLimits l;
     l.max_transactions = std::max<std::size_t>(1, config.get_size("app-layer.max-transactions"));
+    l.max_publishers = std::max<std::size_t>(1, config.get_size("app-layer.max-publishers"));
+    l.publisher_timeout = static_cast<std::uint32_t>(
+        std::clamp<std::int64_t>(config.get_int("app-layer.publisher-timeout"), 1, 1 << 30));
     l.request_body_limit = config.get_size("app-layer.protocols.http.request-body-limit");
     l.response_body_limit = config.get_size("app-layer.protocols.http.response-body-limit");
     l.log_http_headers = config.get_bool("outputs.eve.http.extended");
@@ -109,6 +112,7 @@ void AppStats::merge(const AppStats& o) {
     failed_tcp += o.failed_tcp;
     failed_udp += o.failed_udp;
     transactions_dropped += o.transactions_dropped;
+    publishers_evicted += o.publishers_evicted;
 }
 
 AppLayer::AppLayer(std::span<const ProtocolSpec* const> protocols, AppLimits limits)
@@ -378,6 +382,85 @@ void AppLayer::on_datagram(flow::Flow& flow, Direction dir, ByteSpan data) {
     a.parser->parse(dir, data, ctx);
     // A datagram protocol that changes protocol: later datagrams are probed again.
     after_parse(flow, a, ctx, dir);
+}
+
+namespace {
+
+// A publisher's pseudo flow id: from its key, within 2^51 like a flow's (EVE readers take
+// JSON numbers as doubles), so one publisher's records share an id across the run.
+std::uint64_t publisher_flow_id(const FrameKey& key) {
+    std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+    auto mix = [&h](std::uint64_t v) { h = (h ^ v) * 1099511628211ULL; };
+    for (std::uint8_t b : key.src) mix(b);
+    for (std::uint8_t b : key.dst) mix(b);
+    for (std::uint16_t v : key.vlan) mix(v);
+    mix(key.appid);
+    mix(0x88b8);  // keeps them apart from IP flows' ids computed the same way
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 29;
+    h &= (1ULL << 51) - 1;
+    return h == 0 ? 1 : h;
+}
+
+}  // namespace
+
+void AppLayer::forget_publisher(std::list<Publisher>::iterator it) {
+    if (FlowApp* a = state(it->flow)) stats_.transactions[a->spec->name] += a->txs.size();
+    publisher_index_.erase(it->key);
+    publishers_.erase(it);
+    ++stats_.publishers_evicted;
+}
+
+flow::Flow* AppLayer::on_frame(const Packet& pkt) {
+    if (pkt.ip_version != 0 || pkt.ether_type == 0 || pkt.ether_header.size() < 12) return nullptr;
+    const ProtocolSpec* spec = nullptr;
+    for (const ProtocolSpec* p : protocols_)
+        if (p->ethertype == pkt.ether_type && p->make_parser != nullptr) spec = p;
+    if (spec == nullptr) return nullptr;
+    FrameKey key;
+    std::copy_n(pkt.ether_header.begin(), 6, key.dst.begin());
+    std::copy_n(pkt.ether_header.begin() + 6, 6, key.src.begin());
+    key.vlan = pkt.vlan;
+    key.appid = ByteCursor(pkt.l2_payload).peek_u16be();
+    // Idle publishers go first (the list's tail is the least recently seen).
+    while (!publishers_.empty() &&
+           publishers_.back().flow.last.sec + limits_.publisher_timeout < pkt.ts.sec)
+        forget_publisher(std::prev(publishers_.end()));
+    Publisher* pub = nullptr;
+    if (auto found = publisher_index_.find(key); found != publisher_index_.end()) {
+        publishers_.splice(publishers_.begin(), publishers_, found->second);
+        pub = &*found->second;
+    } else {
+        if (publishers_.size() >= limits_.max_publishers)
+            forget_publisher(std::prev(publishers_.end()));
+        pub = &publishers_.emplace_front();
+        publisher_index_.emplace(key, publishers_.begin());
+        pub->key = key;
+        flow::Flow& f = pub->flow;
+        f.flow_id = publisher_flow_id(key);
+        f.first_pcap_cnt = pkt.pcap_cnt;
+        f.start = pkt.ts;
+        f.key.vlan = pkt.vlan;
+        f.app_proto = spec->name;
+        auto fresh = std::make_unique<FlowApp>();
+        fresh->spec = spec;
+        fresh->parser = spec->make_parser(limits_);
+        fresh->frame = key;
+        f.app_state = std::move(fresh);
+        ++stats_.flows[spec->name];
+        ++stats_.flows_detected;
+    }
+    flow::Flow& f = pub->flow;
+    f.last = pkt.ts;
+    ++f.pkts[0];
+    f.bytes[0] += pkt.data.size();
+    f.payload_seen = true;
+    FlowApp& a = *state(f);
+    ParseContext ctx = context(a);
+    a.parser->parse(Direction::to_server, pkt.l2_payload, ctx);
+    bound_transactions(a);
+    return &f;
 }
 
 void AppLayer::finish(flow::Flow& flow) {

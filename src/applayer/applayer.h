@@ -6,7 +6,9 @@
 
 #include <array>
 #include <cstdint>
+#include <list>
 #include <map>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -17,6 +19,17 @@
 #include "flow/flow.h"
 
 namespace tocsin::applayer {
+
+// A publisher of a frame protocol (ProtocolSpec::ethertype, e.g. GOOSE): its frames' source
+// and destination MAC, VLAN ids and APPID (the first two bytes after the Ethertype, as
+// IEC 61850 GOOSE and SV frames begin).
+struct FrameKey {
+    std::array<std::uint8_t, 6> src{};
+    std::array<std::uint8_t, 6> dst{};
+    VlanIds vlan{};
+    std::uint16_t appid = 0;
+    auto operator<=>(const FrameKey&) const = default;
+};
 
 // The application-layer state of one flow (Flow::app_state).
 struct FlowApp : public StageState {
@@ -47,6 +60,9 @@ struct FlowApp : public StageState {
     // it differs from the flow's): the claiming direction's, and the other's once it spoke.
     std::array<const ProtocolSpec*, 2> direction_spec{};
     std::array<bool, 2> direction_probed{};
+    // A frame protocol's publisher (AppLayer::on_frame): the flow is a pseudo flow without IP,
+    // whose EVE records name these MAC addresses instead of IP addresses.
+    std::optional<FrameKey> frame;
     bool probing() const { return parser == nullptr; }
 };
 
@@ -57,6 +73,7 @@ struct AppStats {
     std::uint64_t failed_tcp = 0;
     std::uint64_t failed_udp = 0;
     std::uint64_t transactions_dropped = 0;  // over max_transactions
+    std::uint64_t publishers_evicted = 0;    // frame publishers forgotten (full or idle)
     void merge(const AppStats& o);
 };
 
@@ -80,6 +97,14 @@ class AppLayer {
     void on_stream_gap(flow::Flow& flow, Direction dir, std::uint64_t length);
     void on_stream_close(flow::Flow& flow, Direction dir);
     void on_datagram(flow::Flow& flow, Direction dir, ByteSpan data);
+    // A frame without IP whose Ethertype a frame protocol carries (GOOSE): parsed as one
+    // to_server datagram by its publisher's parser (FrameKey). Returns the publisher's pseudo
+    // flow (no IP, app_proto set, FlowApp::frame set) for detection and output, valid until
+    // the next call; null when no protocol carries the frame. Publishers are bounded by
+    // AppLimits::max_publishers (least recently seen evicted) and forgotten when idle past
+    // AppLimits::publisher_timeout seconds; their records are written on their frames.
+    flow::Flow* on_frame(const Packet& pkt);
+    std::size_t publishers() const { return publishers_.size(); }
     // The flow ends: the parser finishes, every transaction becomes loggable.
     void finish(flow::Flow& flow);
     // Forgets transactions that are complete, fully logged and, when rules run
@@ -128,8 +153,17 @@ class AppLayer {
     bool old_transactions_pending(FlowApp& app);
     void bound_transactions(FlowApp& app);
 
+    // Frame publishers, most recently seen first, and their index.
+    struct Publisher {
+        FrameKey key;
+        flow::Flow flow;
+    };
+    void forget_publisher(std::list<Publisher>::iterator it);
+
     std::span<const ProtocolSpec* const> protocols_;
     AppLimits limits_;
+    std::list<Publisher> publishers_;
+    std::map<FrameKey, std::list<Publisher>::iterator> publisher_index_;
     std::uint64_t packet_ = 0;
     Timestamp now_;
     AppStats stats_;

@@ -61,8 +61,12 @@ struct AppLimits {
     std::size_t request_body_limit = 100 << 10;  // body bytes kept for inspection per tx
     std::size_t response_body_limit = 100 << 10;
     std::size_t max_record_bytes = 256 << 10;  // one protocol record/message (TLS, DNS/TCP)
-    bool log_http_headers = false;             // EVE http: request_headers/response_headers
-    std::string filestore_dir;                 // "" = files are not written to disk
+    // Frame protocols (GOOSE): publishers tracked per worker, and seconds after which an idle
+    // one is forgotten (app-layer.max-publishers, app-layer.publisher-timeout).
+    std::size_t max_publishers = 1024;
+    std::uint32_t publisher_timeout = 120;
+    bool log_http_headers = false;  // EVE http: request_headers/response_headers
+    std::string filestore_dir;      // "" = files are not written to disk
     // md5/sha1/sha256 and the libmagic type of every file. Off by default, as in Suricata
     // (force-hash, force-magic): libmagic alone costs more than parsing HTTP. Switched on by
     // configuration or by a loaded rule that needs them (filemagic, filemd5, ...).
@@ -285,6 +289,10 @@ struct ProtocolSpec {
     std::string_view name;  // flow app_proto, rule header protocol, EVE event type
     bool tcp = false;
     bool udp = false;
+    // Carried directly in Ethernet frames of this type (IEC 61850 GOOSE: 0x88b8), not over IP:
+    // frames go to the app layer's publisher table (AppLayer::on_frame), one parser per
+    // publisher, each frame parsed as one to_server datagram. 0: an IP protocol.
+    std::uint16_t ethertype = 0;
     std::span<const std::uint16_t> ports{};  // ports where `probe` may rely on position alone
     // `on_port`: the flow's server port is one of `ports`.
     Probe (*probe)(ByteSpan data, Direction dir, bool on_port) = nullptr;

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "applayer/applayer.h"
 #include "output/json_writer.h"
 
 namespace tocsin::assets {
@@ -70,6 +71,21 @@ std::vector<Sighting> transaction_sightings(Timestamp ts, const flow::Flow& flow
     if (spec.client_role.empty() && spec.server_role.empty()) return out;
     applayer::DeviceFacts facts;
     tx.describe_devices(facts);
+    // A frame protocol's publisher (GOOSE) has no IP: its pseudo flow's client is the
+    // publisher, known by its source MAC.
+    const applayer::FlowApp* app = applayer::AppLayer::state(flow);
+    if (app != nullptr && app->frame) {
+        Sighting publisher;
+        publisher.ts = ts;
+        publisher.mac = app->frame->src;
+        publisher.protocol = std::string(spec.name);
+        publisher.flow_id = flow.flow_id;
+        publisher.industrial = true;
+        publisher.roles.emplace_back(spec.client_role);
+        publisher.identity = std::move(facts.client);
+        out.push_back(std::move(publisher));
+        return out;
+    }
     Sighting client, server;
     client.ts = server.ts = ts;
     client.ip = flow.client_addr;

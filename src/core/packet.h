@@ -106,6 +106,10 @@ struct Packet {
     ByteSpan ether_header;  // the outermost Ethernet header, when the link is Ethernet
     VlanIds vlan{};
     std::uint8_t vlan_count = 0;
+    // A frame that carries no IP: the innermost Ethertype (after VLAN tags) and what follows
+    // it, for protocols carried directly in Ethernet (IEC 61850 GOOSE). 0: IP or none.
+    std::uint16_t ether_type = 0;
+    ByteSpan l2_payload;
 
     // Layer 3 (innermost IP header when tunnelled).
     std::uint8_t ip_version = 0;  // 0: no IP layer

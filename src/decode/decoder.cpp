@@ -283,6 +283,15 @@ void Decoder::enter_tunnel(Layer& l, ByteSpan inner) {
 }
 
 void Decoder::set_flow_key(Packet& pkt) {
+    // A frame without IP (GOOSE) has no flow, but its MAC addresses and VLANs pick the worker,
+    // so one publisher's frames meet the same state (applayer's publisher table).
+    if (pkt.ip_version == 0 && pkt.ether_type != 0 && pkt.ether_header.size() >= 12) {
+        std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+        for (std::uint8_t b : pkt.ether_header.first(12)) h = (h ^ b) * 1099511628211ULL;
+        for (std::uint16_t v : pkt.vlan) h = (h ^ v) * 1099511628211ULL;
+        pkt.flow_hash = h ^ (h >> 33);
+        return;
+    }
     // Fragments wait for reassembly; the rebuilt datagram carries the flow.
     if (pkt.ip_version == 0 || pkt.is_fragment) return;
     const bool ported = pkt.has_l4 && (pkt.ip_proto == kProtoTcp || pkt.ip_proto == kProtoUdp);
@@ -361,7 +370,10 @@ void Decoder::by_ethertype(Layer& l, std::uint16_t type, ByteSpan data) {
             break;
         case kEtherArp:
         default:
-            break;  // not IP: counted, nothing to decode further
+            // Not IP: nothing to decode further; frame protocols (GOOSE) read what follows.
+            l.pkt.ether_type = type;
+            l.pkt.l2_payload = data;
+            break;
     }
 }
 

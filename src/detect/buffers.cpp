@@ -68,9 +68,6 @@ constexpr std::array kBuffers = {
     BufferSpec{"dns.response.rrname", "", "", '\0', "dns", S::app, D::to_client},
     // DNP3: the reassembled application fragment of the inspected side.
     BufferSpec{"dnp3.data", "dnp3_data", "", '\0', "dnp3", S::app, D::both},
-    // EtherNet/IP: fields of the ListIdentity / ListServices replies.
-    BufferSpec{"enip.product_name", "", "", '\0', "enip", S::app, D::both},
-    BufferSpec{"enip.service_name", "", "", '\0', "enip", S::app, D::both},
     // TLS.
     BufferSpec{"tls.sni", "tls_sni", "", '\0', "tls", S::app, D::to_server},
     // Certificate fields: the server's on packets to the client, the client's (client
@@ -97,6 +94,18 @@ constexpr std::array kBuffers = {
     BufferSpec{"ssh.hassh.string", "", "", '\0', "ssh", S::app, D::to_server},
     BufferSpec{"ssh.hassh.server", "", "", '\0', "ssh", S::app, D::to_client},
     BufferSpec{"ssh.hassh.server.string", "", "", '\0', "ssh", S::app, D::to_client},
+    // EtherNet/IP: fields of the ListIdentity / ListServices replies.
+    BufferSpec{"enip.product_name", "", "", '\0', "enip", S::app, D::both},
+    BufferSpec{"enip.service_name", "", "", '\0', "enip", S::app, D::both},
+    // IEC 61850 GOOSE (frames of one publisher, to_server).
+    BufferSpec{"goose.gocbref", "", "", '\0', "goose", S::app, D::to_server},
+    BufferSpec{"goose.datset", "", "", '\0', "goose", S::app, D::to_server},
+    BufferSpec{"goose.goid", "", "", '\0', "goose", S::app, D::to_server},
+    // MMS: each variable name's domainId / itemId (multi-buffers).
+    BufferSpec{"mms.domain", "", "", '\0', "mms", S::app, D::both},
+    BufferSpec{"mms.item", "", "", '\0', "mms", S::app, D::both},
+    // OPC UA: the HEL's (or CreateSession's, RHE's) endpoint URL.
+    BufferSpec{"opcua.endpoint_url", "", "", '\0', "opcua", S::app, D::both},
     // Decoded base64 (base64_decode fills it from the inspected buffer).
     BufferSpec{"base64_data", "", "", '\0', "", S::app, D::both},
 };

@@ -73,6 +73,7 @@ constexpr AppProtocol kAppProtocols[] = {
     {"bacnet", false, true},
     {"opcua", true, false},
     {"mms", true, false},
+    {"goose", false, false},  // neither: carried in Ethernet frames (Ethertype 0x88b8)
 };
 
 std::string apply_header_protocol(Signature& sig, std::string_view proto) {
@@ -109,7 +110,24 @@ std::string apply_header_protocol(Signature& sig, std::string_view proto) {
             if (app.name != proto) continue;
             sig.protocol = app.tcp && app.udp ? SigProtocol::ip
                            : app.tcp          ? SigProtocol::tcp
-                                              : SigProtocol::udp;
+                           : app.udp          ? SigProtocol::udp
+                                              : SigProtocol::ether;
+            if (!app.tcp && !app.udp) {
+                // A frame protocol has no IP addresses or ports to test: only "any".
+                const auto any_addresses = [](const AddressSet& a) {
+                    return a.v4().size() == 1 && a.v4()[0].first == U128{} &&
+                           a.v4()[0].last.lo == 0xffffffffULL && a.v6().size() == 1 &&
+                           a.v6()[0].first == U128{} && a.v6()[0].last == U128{~0ULL, ~0ULL};
+                };
+                const auto any_ports = [](const PortSet& p) {
+                    return p.ranges().size() == 1 && p.ranges()[0].first == 0 &&
+                           p.ranges()[0].last == 65535;
+                };
+                if (!any_addresses(sig.source) || !any_addresses(sig.destination) ||
+                    !any_ports(sig.source_ports) || !any_ports(sig.destination_ports))
+                    return "protocol '" + std::string(proto) +
+                           "' takes only 'any' addresses and ports";
+            }
             // Spellings of one protocol: ssl is tls, http1 is http, cip rides on enip.
             sig.app_proto = app.name == "ssl"     ? "tls"
                             : app.name == "http1" ? "http"

@@ -53,7 +53,7 @@ constexpr std::string_view kProtocols[] = {
     "ether",    "irc",
     "nntp",     "jabber",
     "msn",      "bacnet",
-    "mms",
+    "mms",      "goose",
 };
 
 // Next whitespace-separated word of the header; an address or port list may contain spaces

@@ -48,6 +48,28 @@ void add_endpoints(JsonWriter& j, const IpAddress& src, std::uint16_t sport, con
     j.field("proto", proto_name(proto));
 }
 
+// A frame protocol's publisher (GOOSE, applayer's FrameKey): a pseudo flow without IP, whose
+// records name MAC addresses ("src_mac", "dest_mac") where others name IP addresses and ports.
+const applayer::FrameKey* frame_of(const flow::Flow* f) {
+    const applayer::FlowApp* app = f != nullptr ? applayer::AppLayer::state(*f) : nullptr;
+    return app != nullptr && app->frame ? &*app->frame : nullptr;
+}
+
+void add_macs(JsonWriter& j, const applayer::FrameKey& key) {
+    auto text = [](const std::array<std::uint8_t, 6>& mac) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        std::string out;
+        for (std::size_t i = 0; i < mac.size(); ++i) {
+            if (i > 0) out.push_back(':');
+            out.push_back(kHex[mac[i] >> 4]);
+            out.push_back(kHex[mac[i] & 0xf]);
+        }
+        return out;
+    };
+    j.field("src_mac", text(key.src));
+    j.field("dest_mac", text(key.dst));
+}
+
 void add_vlan(JsonWriter& j, const VlanIds& vlan) {
     std::size_t count = vlan.size();
     while (count > 0 && vlan[count - 1] == 0) --count;
@@ -103,6 +125,8 @@ void add_packet_header(JsonWriter& j, const Packet& pkt, const flow::Flow* flow,
             j.field("icmp_type", unsigned{pkt.icmp_type});
             j.field("icmp_code", unsigned{pkt.icmp_code});
         }
+    } else if (const applayer::FrameKey* frame = frame_of(flow)) {
+        add_macs(j, *frame);
     }
     j.field("pkt_src", pkt.flow_end_pseudo  ? "stream (flow timeout)"
                        : pkt.is_reassembled ? "defrag"
@@ -392,7 +416,7 @@ std::string alert_event(const Packet& pkt, const flow::Flow* flow, flow::Directi
     }
     if (flow != nullptr) {
         if (!flow->app_proto.empty()) j.field("app_proto", flow->app_proto);
-        add_flow_summary(j, *flow);
+        if (frame_of(flow) == nullptr) add_flow_summary(j, *flow);
         add_traffic(j, *flow);
         add_entropy(j, *flow);
     }
@@ -416,11 +440,14 @@ std::string transaction_event(const flow::Flow& flow, const applayer::ProtocolSp
     // At flow end the flow's VLAN ids stand in for a packet's, as on Suricata's pseudo packets.
     add_vlan(j, pkt != nullptr ? pkt->vlan : flow.key.vlan);
     const bool to_server = head.dir == flow::Direction::to_server;
-    add_endpoints(j, to_server ? flow.client_addr : flow.server_addr,
-                  to_server ? flow.client_port : flow.server_port,
-                  to_server ? flow.server_addr : flow.client_addr,
-                  to_server ? flow.server_port : flow.client_port, flow.proto,
-                  has_ports(flow.proto));
+    if (const applayer::FrameKey* frame = frame_of(&flow))
+        add_macs(j, *frame);
+    else
+        add_endpoints(j, to_server ? flow.client_addr : flow.server_addr,
+                      to_server ? flow.client_port : flow.server_port,
+                      to_server ? flow.server_addr : flow.client_addr,
+                      to_server ? flow.server_port : flow.client_port, flow.proto,
+                      has_ports(flow.proto));
     const char* source = pkt == nullptr        ? "stream (flow timeout)"
                          : pkt->is_reassembled ? "defrag"
                                                : "wire/pcap";

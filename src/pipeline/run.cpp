@@ -364,8 +364,10 @@ void Runner::add_frame(const capture::Frame& frame, std::uint32_t linktype,
             WorkItem{WorkItem::Kind::carrier, index, {}, 0});
     }
     // Flow-affine: a flow's packets always reach the same worker. Packets without a flow
-    // (non-IP, broken headers) only carry anomalies; spread them by position.
-    const std::size_t target = pkt.has_flow_key ? pkt.flow_hash % n : position_ % n;
+    // (non-IP, broken headers) only carry anomalies; spread them by position. Non-IP frames
+    // of a frame protocol (GOOSE) go by the hash of their MACs (decoder: set_flow_key).
+    const bool keyed = pkt.has_flow_key || (pkt.ether_type != 0 && pkt.flow_hash != 0);
+    const std::size_t target = keyed ? pkt.flow_hash % n : position_ % n;
     current_->work[target].push_back(WorkItem{WorkItem::Kind::packet, index, {}, 0});
     current_->bytes += frame.data.size();
     if (current_->count == current_->slots.size() || current_->bytes >= Batch::kMaxBatchBytes) {

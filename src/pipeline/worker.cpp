@@ -134,6 +134,10 @@ void Worker::process_packet(Packet& pkt, const std::string& filename) {
         if (flow != nullptr && app_enabled_ && pkt.ip_proto == kProtoUdp && pkt.has_l4 &&
             !pkt.payload.empty())
             app_.on_datagram(*flow, dir, pkt.payload);
+    } else if (app_enabled_ && pkt.ether_type != 0) {
+        // A frame protocol without IP (GOOSE): its publisher's pseudo flow stands in for a
+        // flow below, so detection, records and events work as for flows (applayer.h).
+        flow = app_.on_frame(pkt);
     }
     if (engine_) detect(pkt, flow, dir, filename);
     if (flow != nullptr && flow->app_state != nullptr)

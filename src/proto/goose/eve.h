@@ -1,0 +1,14 @@
+// EVE output of a GOOSE transaction: the `goose` object (docs/eve-schema.md, "goose").
+#pragma once
+
+#include <cstddef>
+
+#include "applayer/protocol.h"
+
+namespace tocsin::proto::goose {
+
+applayer::RecordHead record_head(const applayer::Transaction& tx, std::size_t n);
+void write_record(const applayer::Transaction& tx, std::size_t n, output::JsonWriter& out);
+void write_alert(const applayer::Transaction& tx, output::JsonWriter& out);
+
+}  // namespace tocsin::proto::goose

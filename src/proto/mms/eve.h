@@ -1,0 +1,14 @@
+// EVE output of MMS transactions: the `mms` object (docs/eve-schema.md).
+#pragma once
+
+#include <cstddef>
+
+#include "applayer/protocol.h"
+
+namespace tocsin::proto::mms {
+
+applayer::RecordHead record_head(const applayer::Transaction& tx, std::size_t n);
+void write_record(const applayer::Transaction& tx, std::size_t n, output::JsonWriter& out);
+void write_alert(const applayer::Transaction& tx, output::JsonWriter& out);
+
+}  // namespace tocsin::proto::mms
