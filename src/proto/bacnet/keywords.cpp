@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "core/number_expr.h"
 #include "proto/bacnet/names.h"
-#include "proto/bacnet/number_expr.h"
 #include "proto/bacnet/transaction.h"
 
 namespace tocsin::proto::bacnet {
@@ -77,9 +77,9 @@ std::unique_ptr<const TxTest> compile_named(What what, std::string_view value, s
                                             Lookup by_name, std::string& error) {
     const std::string_view s = trim(value);
     const bool negated = s.starts_with('!');
-    const auto op = negated ? NumberExpr::Op::ne : NumberExpr::Op::eq;
     if (const auto code = by_name(trim(negated ? s.substr(1) : s)))
-        return std::make_unique<MessageTest>(what, NumberExpr{op, *code, 0});
+        return std::make_unique<MessageTest>(
+            what, negated ? NumberExpr::not_equal(*code) : NumberExpr::equal(*code));
     auto expr = NumberExpr::parse(s, max, error);
     if (!expr) return nullptr;
     return std::make_unique<MessageTest>(what, *expr);
@@ -89,9 +89,9 @@ std::unique_ptr<const TxTest> compile_service(std::string_view value, std::strin
     const std::string_view s = trim(value);
     const bool negated = s.starts_with('!');
     if (const auto id = service_by_name(trim(negated ? s.substr(1) : s))) {
-        const auto op = negated ? NumberExpr::Op::ne : NumberExpr::Op::eq;
-        return std::make_unique<MessageTest>(What::service, NumberExpr{op, id->code, 0},
-                                             id->confirmed ? Table::confirmed : Table::unconfirmed);
+        return std::make_unique<MessageTest>(
+            What::service, negated ? NumberExpr::not_equal(id->code) : NumberExpr::equal(id->code),
+            id->confirmed ? Table::confirmed : Table::unconfirmed);
     }
     auto expr = NumberExpr::parse(s, 255, error);
     if (!expr) return nullptr;

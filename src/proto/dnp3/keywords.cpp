@@ -7,6 +7,7 @@
 #include <charconv>
 #include <string>
 
+#include "core/number_expr.h"
 #include "proto/dnp3/dnp3.h"
 #include "proto/dnp3/transaction.h"
 
@@ -82,17 +83,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 // An unsigned number, decimal or 0x-hexadecimal, no larger than `max`.
 std::optional<std::uint32_t> parse_number(std::string_view v, std::uint32_t max) {
-    v = trim(v);
-    int base = 10;
-    if (v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
-        base = 16;
-        v.remove_prefix(2);
-    }
-    std::uint32_t out = 0;
-    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out, base);
-    if (ec != std::errc{} || end != v.data() + v.size() || v.empty() || out > max)
-        return std::nullopt;
-    return out;
+    const auto n = NumberExpr::number(v, max);
+    return n ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(*n)) : std::nullopt;
 }
 
 const Message* inspected(const Transaction& tx, Direction dir) {

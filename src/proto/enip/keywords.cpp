@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "core/number_expr.h"
 #include "proto/enip/names.h"
 #include "proto/enip/transaction.h"
 
@@ -23,17 +24,7 @@ std::string_view trim(std::string_view s) {
 }
 
 std::optional<std::uint64_t> parse_number(std::string_view s, std::uint64_t max) {
-    s = trim(s);
-    int base = 10;
-    if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s.remove_prefix(2);
-    }
-    std::uint64_t v = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
-    if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || v > max)
-        return std::nullopt;
-    return v;
+    return NumberExpr::number(s, max);
 }
 
 // ---- The transaction's values, as Suricata's keywords read them ----------------------------
@@ -58,7 +49,7 @@ bool any_message(const CipMessage& m, const std::function<bool(const CipMessage&
     return false;
 }
 
-bool request_has_attribute(const CipMessage& m, const UintTest& t) {
+bool request_has_attribute(const CipMessage& m, const NumberExpr& t) {
     for (const Segment& s : m.path)
         if (s.is_attribute() && t.matches(s.value)) return true;
     for (std::uint16_t a : m.attribute_list)
@@ -73,17 +64,17 @@ bool service_matches(const CipMessage& m, const CipServiceTest& t) {
     for (const Segment& s : m.path) has_class = has_class || (s.is_class() && s.value == *t.cls);
     if (!has_class) return false;
     if (!t.attribute || m.response) return !t.attribute;
-    return request_has_attribute(m, UintTest{UintTest::Op::eq, *t.attribute, 0});
+    return request_has_attribute(m, NumberExpr::equal(*t.attribute));
 }
 
 // ---- Compiled tests --------------------------------------------------------------------------
 
-// A number of the transaction (nullopt: absent) compared with a UintTest.
+// A number of the transaction (nullopt: absent) compared with a NumberExpr.
 using Getter = std::optional<std::uint64_t> (*)(const EnipTransaction&, Direction);
 
 class NumberTest final : public TxTest {
   public:
-    NumberTest(Getter get, UintTest test) : get_(get), test_(test) {}
+    NumberTest(Getter get, NumberExpr test) : get_(get), test_(test) {}
     bool matches(const Transaction& tx, Direction dir) const override {
         const EnipTransaction* t = as_enip(tx);
         if (t == nullptr) return false;
@@ -93,16 +84,16 @@ class NumberTest final : public TxTest {
 
   private:
     Getter get_;
-    UintTest test_;
+    NumberExpr test_;
 };
 
 // A test over the CIP messages of a side.
 enum class CipSide : std::uint8_t { packet, request, response };
-using CipPredicate = bool (*)(const CipMessage&, const UintTest&);
+using CipPredicate = bool (*)(const CipMessage&, const NumberExpr&);
 
 class CipTest final : public TxTest {
   public:
-    CipTest(CipSide side, CipPredicate pred, UintTest test)
+    CipTest(CipSide side, CipPredicate pred, NumberExpr test)
         : side_(side), pred_(pred), test_(test) {}
     bool matches(const Transaction& tx, Direction dir) const override {
         const EnipTransaction* t = as_enip(tx);
@@ -118,7 +109,7 @@ class CipTest final : public TxTest {
   private:
     CipSide side_;
     CipPredicate pred_;
-    UintTest test_;
+    NumberExpr test_;
 };
 
 class CipServiceTxTest final : public TxTest {
@@ -192,25 +183,25 @@ std::optional<std::uint64_t> get_vendor_id(const EnipTransaction& t, Direction) 
     return from_identity(t, [](const Identity& i) { return std::uint64_t{i.vendor_id}; });
 }
 
-bool request_class(const CipMessage& m, const UintTest& t) {
+bool request_class(const CipMessage& m, const NumberExpr& t) {
     if (m.response) return false;
     for (const Segment& s : m.path)
         if (s.is_class() && t.matches(s.value)) return true;
     return false;
 }
-bool request_instance(const CipMessage& m, const UintTest& t) {
+bool request_instance(const CipMessage& m, const NumberExpr& t) {
     if (m.response) return false;
     for (const Segment& s : m.path)
         if (s.is_instance() && t.matches(s.value)) return true;
     return false;
 }
-bool request_attribute(const CipMessage& m, const UintTest& t) {
+bool request_attribute(const CipMessage& m, const NumberExpr& t) {
     return !m.response && request_has_attribute(m, t);
 }
-bool response_status(const CipMessage& m, const UintTest& t) {
+bool response_status(const CipMessage& m, const NumberExpr& t) {
     return m.response && t.matches(m.status);
 }
-bool response_extended_status(const CipMessage& m, const UintTest& t) {
+bool response_extended_status(const CipMessage& m, const NumberExpr& t) {
     const auto v = m.extended_status_value();
     return m.response && v && t.matches(*v);
 }
@@ -228,11 +219,11 @@ std::optional<std::uint64_t> status_code(std::string_view name) {
     return s ? std::optional<std::uint64_t>(*s) : std::nullopt;
 }
 
-std::optional<UintTest> parse_value(std::string_view value, std::uint64_t max, NameLookup names) {
+std::optional<NumberExpr> parse_value(std::string_view value, std::uint64_t max, NameLookup names) {
     value = trim(value);
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
         value = trim(value.substr(1, value.size() - 2));
-    if (auto t = parse_uint_test(value, max)) return t;
+    if (auto t = NumberExpr::parse(value, max)) return t;
     if (names == nullptr) return std::nullopt;
     // Suricata's enum keywords take a name for equality ("list_identity", "success").
     bool negated = false;
@@ -242,7 +233,7 @@ std::optional<UintTest> parse_value(std::string_view value, std::uint64_t max, N
     }
     const auto code = names(value);
     if (!code) return std::nullopt;
-    return UintTest{negated ? UintTest::Op::ne : UintTest::Op::eq, *code, 0};
+    return negated ? NumberExpr::not_equal(*code) : NumberExpr::equal(*code);
 }
 
 template <Getter G, std::uint64_t Max, NameLookup Names = nullptr>
@@ -310,62 +301,6 @@ const std::array kKeywords{
 };
 
 }  // namespace
-
-bool UintTest::matches(std::uint64_t v) const {
-    switch (op) {
-        case Op::eq:
-            return v == a;
-        case Op::ne:
-            return v != a;
-        case Op::lt:
-            return v < a;
-        case Op::le:
-            return v <= a;
-        case Op::gt:
-            return v > a;
-        case Op::ge:
-            return v >= a;
-        case Op::range:
-            return v > a && v < b;
-        case Op::not_range:
-            return v <= a || v >= b;
-    }
-    return false;
-}
-
-std::optional<UintTest> parse_uint_test(std::string_view text, std::uint64_t max) {
-    text = trim(text);
-    UintTest t;
-    auto single = [&](UintTest::Op op, std::size_t skip) -> std::optional<UintTest> {
-        const auto v = parse_number(text.substr(skip), max);
-        if (!v) return std::nullopt;
-        return UintTest{op, *v, 0};
-    };
-    if (text.starts_with("<=")) return single(UintTest::Op::le, 2);
-    if (text.starts_with(">=")) return single(UintTest::Op::ge, 2);
-    if (text.starts_with("<") && text.find("<>") == std::string_view::npos)
-        return single(UintTest::Op::lt, 1);
-    if (text.starts_with(">")) return single(UintTest::Op::gt, 1);
-    if (text.starts_with("=")) return single(UintTest::Op::eq, 1);
-    bool negated = false;
-    if (text.starts_with("!")) {
-        negated = true;
-        text = trim(text.substr(1));
-    }
-    for (std::string_view sep : {std::string_view("<>"), std::string_view("-")}) {
-        const auto at = text.find(sep);
-        if (at == std::string_view::npos || at == 0) continue;
-        const auto a = parse_number(text.substr(0, at), max);
-        const auto b = parse_number(text.substr(at + sep.size()), max);
-        if (!a || !b || *a >= *b) return std::nullopt;
-        return UintTest{negated ? UintTest::Op::not_range : UintTest::Op::range, *a, *b};
-    }
-    const auto v = parse_number(text, max);
-    if (!v) return std::nullopt;
-    t.op = negated ? UintTest::Op::ne : UintTest::Op::eq;
-    t.a = *v;
-    return t;
-}
 
 std::optional<CipServiceTest> parse_cip_service(std::string_view text) {
     CipServiceTest t;

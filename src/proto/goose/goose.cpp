@@ -11,8 +11,8 @@
 #include <cstdlib>
 
 #include "core/ber.h"
+#include "core/number_expr.h"
 #include "proto/goose/eve.h"
-#include "proto/goose/number_expr.h"
 #include "proto/goose/transaction.h"
 
 namespace tocsin::proto::goose {

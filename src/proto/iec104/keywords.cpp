@@ -6,8 +6,8 @@
 #include <memory>
 #include <string>
 
+#include "core/number_expr.h"
 #include "proto/iec104/apdu.h"
-#include "proto/iec104/number_expr.h"
 #include "proto/iec104/transaction.h"
 
 namespace tocsin::proto::iec104 {
@@ -72,8 +72,8 @@ std::unique_ptr<const TxTest> compile_named(
     const bool negated = s.starts_with('!');
     const std::string_view name = trim(negated ? s.substr(1) : s);
     if (const auto code = by_name(name)) {
-        const auto op = negated ? NumberExpr::Op::ne : NumberExpr::Op::eq;
-        return std::make_unique<ApduTest>(what, NumberExpr{op, *code, 0});
+        return std::make_unique<ApduTest>(
+            what, negated ? NumberExpr::not_equal(*code) : NumberExpr::equal(*code));
     }
     auto expr = NumberExpr::parse(s, max, error);
     if (!expr) return nullptr;
@@ -108,8 +108,8 @@ std::unique_ptr<const TxTest> compile_apci(std::string_view value, std::string& 
     for (const auto& [name, type] :
          {std::pair{'i', ApciType::i}, std::pair{'s', ApciType::s}, std::pair{'u', ApciType::u}}) {
         if (s.size() == 1 && (s[0] == name || s[0] == name - 32))
-            return std::make_unique<ApduTest>(
-                What::apci, NumberExpr{NumberExpr::Op::eq, static_cast<std::uint64_t>(type), 0});
+            return std::make_unique<ApduTest>(What::apci,
+                                              NumberExpr::equal(static_cast<std::uint64_t>(type)));
     }
     error = "iec104.apci takes i, s or u, not '" + std::string(value) + "'";
     return nullptr;
@@ -118,8 +118,7 @@ std::unique_ptr<const TxTest> compile_apci(std::string_view value, std::string& 
 std::unique_ptr<const TxTest> compile_u_function(std::string_view value, std::string& error) {
     const std::string_view s = trim(value);
     if (const auto bits = u_function_by_name(s))
-        return std::make_unique<ApduTest>(What::u_function,
-                                          NumberExpr{NumberExpr::Op::eq, *bits, 0});
+        return std::make_unique<ApduTest>(What::u_function, NumberExpr::equal(*bits));
     error =
         "iec104.u_function takes startdt_act, startdt_con, stopdt_act, stopdt_con, "
         "testfr_act or testfr_con, not '" +

@@ -11,7 +11,7 @@
 #include <array>
 #include <map>
 
-#include "proto/goose/number_expr.h"
+#include "core/number_expr.h"
 #include "proto/opcua/binary.h"
 #include "proto/opcua/eve.h"
 #include "proto/opcua/transaction.h"

@@ -9,8 +9,8 @@
 #include <functional>
 #include <vector>
 
+#include "core/number_expr.h"
 #include "proto/s7comm/names.h"
-#include "proto/s7comm/numexpr.h"
 #include "proto/s7comm/transaction.h"
 
 namespace tocsin::proto::s7comm {

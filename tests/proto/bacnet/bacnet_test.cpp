@@ -569,7 +569,7 @@ TEST(BacnetKeywords, ServiceObjectPropertyInstance) {
     EXPECT_TRUE(keyword("bacnet.property", "present-value")->matches(tx, kToClient));
     EXPECT_TRUE(keyword("bacnet.property", "85")->matches(tx, kToServer));
     EXPECT_FALSE(keyword("bacnet.property", "object-name")->matches(tx, kToServer));
-    EXPECT_TRUE(keyword("bacnet.instance", "1-3")->matches(tx, kToServer));
+    EXPECT_TRUE(keyword("bacnet.instance", "0-4")->matches(tx, kToServer));  // ends excluded
     EXPECT_FALSE(keyword("bacnet.instance", ">3")->matches(tx, kToServer));
     // who-Is by name is the unconfirmed service 8, not addListElement (confirmed 8).
     Bytes whois = unconfirmed(8);

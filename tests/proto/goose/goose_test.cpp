@@ -8,7 +8,6 @@
 
 #include "output/json_writer.h"
 #include "proto/goose/goose.h"
-#include "proto/goose/number_expr.h"
 #include "proto/goose/transaction.h"
 
 namespace tocsin::proto::goose {
@@ -354,25 +353,6 @@ TEST(Goose, Keywords) {
     EXPECT_TRUE(compile("goose.appid", "0x1")->matches(tx, dir));
     EXPECT_EQ(compile("goose.stnum", "abc"), nullptr);
     EXPECT_EQ(compile("goose.simulation", "maybe"), nullptr);
-}
-
-TEST(NumberExpr, Forms) {
-    using proto::NumberExpr;
-    EXPECT_TRUE(NumberExpr::parse("5")->matches(5));
-    EXPECT_FALSE(NumberExpr::parse("5")->matches(6));
-    EXPECT_TRUE(NumberExpr::parse("!5")->matches(6));
-    EXPECT_TRUE(NumberExpr::parse(">=5")->matches(5));
-    EXPECT_FALSE(NumberExpr::parse(">5")->matches(5));
-    EXPECT_TRUE(NumberExpr::parse("<=5")->matches(5));
-    EXPECT_FALSE(NumberExpr::parse("1<>10")->matches(10));
-    EXPECT_TRUE(NumberExpr::parse("1-10")->matches(9));
-    EXPECT_FALSE(NumberExpr::parse("10<>1"));
-    EXPECT_TRUE(NumberExpr::parse("!=5")->matches(4));
-    EXPECT_TRUE(NumberExpr::parse("!1-4")->matches(4));
-    EXPECT_FALSE(NumberExpr::parse("!1-4")->matches(2));
-    EXPECT_TRUE(NumberExpr::parse("0x10")->matches(16));
-    EXPECT_FALSE(NumberExpr::parse(""));
-    EXPECT_FALSE(NumberExpr::parse(">"));
 }
 
 }  // namespace

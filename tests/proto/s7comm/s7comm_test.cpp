@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "output/json_writer.h"
-#include "proto/s7comm/numexpr.h"
 #include "proto/s7comm/s7comm.h"
 #include "proto/s7comm/transaction.h"
 
@@ -454,37 +453,6 @@ TEST(S7comm, BadKeywordValuesAreRejected) {
         }
         EXPECT_TRUE(found) << name;
     }
-}
-
-TEST(S7comm, NumberExpressions) {
-    auto e = NumberExpr::parse("0x11");
-    ASSERT_TRUE(e);
-    EXPECT_TRUE(e->matches(17));
-    EXPECT_FALSE(e->matches(18));
-    e = NumberExpr::parse(">=5");
-    ASSERT_TRUE(e);
-    EXPECT_TRUE(e->matches(5));
-    EXPECT_FALSE(e->matches(4));
-    e = NumberExpr::parse("1<>10");
-    ASSERT_TRUE(e);
-    EXPECT_FALSE(e->matches(1));
-    EXPECT_TRUE(e->matches(9));
-    EXPECT_FALSE(e->matches(10));
-    e = NumberExpr::parse("1-10");  // Suricata's ranges are exclusive
-    ASSERT_TRUE(e);
-    EXPECT_FALSE(e->matches(10));
-    EXPECT_TRUE(e->matches(2));
-    e = NumberExpr::parse("!1-10");
-    ASSERT_TRUE(e);
-    EXPECT_TRUE(e->matches(10));
-    EXPECT_FALSE(e->matches(5));
-    e = NumberExpr::parse("!3");
-    ASSERT_TRUE(e);
-    EXPECT_FALSE(e->matches(3));
-    EXPECT_TRUE(e->matches(4));
-    EXPECT_FALSE(NumberExpr::parse(""));
-    EXPECT_FALSE(NumberExpr::parse("10-1"));
-    EXPECT_FALSE(NumberExpr::parse("x"));
 }
 
 }  // namespace
