@@ -495,7 +495,7 @@ TEST(IcsIec104, KeywordRulesFireOnWhatTsharkShows) {
                "alert iec104 any any -> any any (msg:\"short floats\"; "
                "iec104.typeid:13; iec104.apci:i; sid:3;)\n"
                "alert iec104 any any -> any any (msg:\"IOA 4500-4599 act\"; "
-               "iec104.ioa:4500-4599; iec104.cot:6; sid:4;)\n";
+               "iec104.ioa:4499-4600; iec104.cot:6; sid:4;)\n";
     }
     std::map<int, std::size_t> expected, fired;
     for (const auto& pcap : files) {
