@@ -29,9 +29,10 @@
 // count Tocsin's only where tshark names one for that invoke id.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -114,6 +115,32 @@ struct Keys {
     std::set<std::string> response_services_named;  // "invoke" tshark gave a service for
 };
 
+// The PDU names in tshark's Info column: words like "confirmed-RequestPDU" ([a-z]+-[A-Za-z]*PDU)
+// and "rejectPDU". (std::regex trips GCC 12's maybe-uninitialized warning under the sanitizers.)
+std::vector<std::string> pdu_names(const std::string& info) {
+    std::vector<std::string> names;
+    std::string word;
+    auto flush = [&] {
+        const std::size_t dash = word.find('-');
+        const bool lower_head =
+            dash != std::string::npos && dash > 0 &&
+            std::all_of(word.begin(), word.begin() + static_cast<std::ptrdiff_t>(dash),
+                        [](char c) { return c >= 'a' && c <= 'z'; });
+        if (word == "rejectPDU" ||
+            (word.ends_with("PDU") && lower_head && word.find('-', dash + 1) == std::string::npos))
+            names.push_back(word);
+        word.clear();
+    };
+    for (char c : info) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-')
+            word += c;
+        else
+            flush();
+    }
+    flush();
+    return names;
+}
+
 Keys tshark_keys(const std::string& pcap) {
     Keys k;
     const auto r = run_command(
@@ -122,14 +149,12 @@ Keys tshark_keys(const std::string& pcap) {
         " -E aggregator=, -e _ws.col.Info -e mms.invokeID -e mms.confirmedServiceRequest"
         " -e mms.confirmedServiceResponse -e mms.unconfirmedService -e mms.domainId"
         " -e mms.itemId -e mms.vmd_specific 2>/dev/null; }");
-    static const std::regex kPdu("([a-z]+-[A-Za-z]*PDU|rejectPDU)");
     for (const std::string& line : split(r.output, '\n')) {
         if (line.empty()) continue;
         auto f = split(line, '|');
         f.resize(8);
         std::vector<std::string> pdus;
-        for (std::sregex_iterator it(f[0].begin(), f[0].end(), kPdu), end; it != end; ++it)
-            pdus.push_back(pdu_key((*it)[1]));
+        for (const std::string& name : pdu_names(f[0])) pdus.push_back(pdu_key(name));
         for (const auto& p : pdus) k.pdus[p]++;
         const auto invokes = split(f[1], ',');
         // Invoke ids go with the PDU type when a frame holds one PDU.
