@@ -7,8 +7,9 @@ packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
   libpcap-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libvectorscan-dev libpcre2-dev libssl-dev libhtp-dev libmagic-dev zlib1g-dev ieee-data
+  libsqlite3-dev libsodium-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  tshark python3 python3-yaml time
+  tshark python3 python3-yaml python3-jsonschema time wrk
 )
 
 missing=()
