@@ -86,6 +86,29 @@ struct AppLimits {
 
 struct DeviceFacts;
 
+// A value a transaction shows that threat intelligence can match (intel/intel.h matches them).
+enum class Observable : std::uint8_t {
+    domain,  // DNS question name, TLS SNI, HTTP host (no port)
+    url,     // the requested URL: "http://host[:port]/path?query"
+    md5,     // lower-case hex digests of a transferred file
+    sha1,
+    sha256,
+    ja3,  // JA3 / JA3S digests, JA4 fingerprint of a TLS handshake
+    ja3s,
+    ja4,
+    x509_sha1,  // certificate SHA-1 fingerprint, lower-case hex (colons allowed)
+};
+
+// Receives a transaction's observables (Transaction::observables): each with the direction of
+// the message that showed it (a request's host to_server, a response's file to_client).
+class ObservableSink {
+  public:
+    virtual void add(Observable kind, std::string_view value, Direction side) = 0;
+
+  protected:
+    ~ObservableSink() = default;
+};
+
 // One exchange: an HTTP request and its response, a DNS query and its answer, a TLS
 // handshake. Parsers derive from it; detection and output see it through this base.
 class Transaction {
@@ -139,6 +162,10 @@ class Transaction {
     // What the transaction tells the asset inventory about the devices at its two ends (a
     // Modbus device identification, a CIP ListIdentity, an S7 module id). Default: nothing.
     virtual void describe_devices(DeviceFacts& out) const { (void)out; }
+
+    // Every observable the transaction has shown so far (called as it progresses; a value may
+    // be reported again). Default: none.
+    virtual void observables(ObservableSink& out) const { (void)out; }
 
     bool complete() const { return done[0] && done[1]; }
 };

@@ -11,6 +11,9 @@
 #include <CLI/CLI.hpp>
 
 #include "assets/inventory.h"
+#include "cli/hub_command.h"
+#include "cli/intel_command.h"
+#include "cli/share_command.h"
 #include "core/config.h"
 #include "detect/rule_loader.h"
 #include "pipeline/run.h"
@@ -83,6 +86,7 @@ struct RunArgs {
     std::string bpf_file;
     std::vector<std::string> bpf_words;
     std::vector<std::string> rules;
+    std::vector<std::string> intel;
     std::vector<std::string> sets;
     std::string config_file;
     std::string log_dir;
@@ -175,6 +179,7 @@ int run_command(const RunArgs& args) {
     options.log_dir = args.log_dir.empty() ? config.get_string("default-log-dir") : args.log_dir;
     options.workers = args.workers;
     options.rule_files = args.rules;
+    options.intel_paths = args.intel;
     options.simulate_ips = args.simulate_ips;
     options.progress = isatty(STDERR_FILENO) != 0 && !args.quiet;
     options.summary = !args.quiet;
@@ -227,6 +232,9 @@ int main(int argc, char** argv) {
     run->add_option("-F", args.bpf_file, "Read the capture filter (BPF) from this file");
     run->add_option("bpf", args.bpf_words, "Capture filter (BPF), e.g. 'tcp port 502'");
     run->add_option("-S,--rules", args.rules, "Rule file; repeatable");
+    run->add_option("--intel", args.intel,
+                    "Threat intelligence: STIX 2.1 bundle, MISP feed or CSV, file or folder; "
+                    "repeatable");
     run->add_option("-c,--config", args.config_file, "tocsin.yaml");
     run->add_option("-l,--log-dir", args.log_dir, "Folder that receives eve.json");
     run->add_option("-k,--checksum", args.checksum_mode,
@@ -260,6 +268,10 @@ int main(int argc, char** argv) {
     assets->add_option("logdir", assets_dir, "The run's log folder (holds assets.json)")
         ->required();
 
+    tocsin::cli::ShareCommand share(app);  // tocsin share pull|push (TAXII 2.1 client)
+    tocsin::cli::HubCommand hub(app);      // tocsin hub, tocsin hub partner add|list|revoke
+    tocsin::cli::IntelCommand intel(app);  // tocsin intel import|match
+
     // "tocsin -r x.pcap" as a Suricata user types it: options without a command mean "run".
     std::vector<std::string> words(argv + 1, argv + argc);
     if (!words.empty() && words[0].size() > 1 && words[0][0] == '-' && words[0] != "--help" &&
@@ -276,5 +288,8 @@ int main(int argc, char** argv) {
     if (run->parsed()) return run_command(args);
     if (check->parsed()) return rules_check_command(check_args);
     if (assets->parsed()) return assets_command(assets_dir);
+    if (share.parsed()) return share.run();
+    if (hub.parsed()) return hub.run();
+    if (intel.parsed()) return intel.run();
     return kExitUsage;
 }

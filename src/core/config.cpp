@@ -116,6 +116,12 @@ const std::vector<ConfigKeyInfo> kKnownKeys = {
     {"default-log-dir", ".", "log directory when -l is not given"},
     {"stats.interval", "8", "live capture: seconds between stats events (0: only at the end)"},
     {"runmode", "workers", "accepted for Suricata compatibility"},
+    {"intel.validity", "packet",
+     "indicator valid_from/valid_until: packet (checked against packet time) or ignore"},
+    {"intel.max-indicators", "10000000", "indicators loaded at most (later ones are counted)"},
+    {"intel.store", "", "a folder of intelligence loaded by every run ('' = none)"},
+    {"sensor.name", "", "this sensor's name in sightings ('' = the host name)"},
+    {"sensor.identity", "", "this sensor's STIX identity id ('' = identity--<uuidv5 of the name>)"},
 };
 
 std::string trim(std::string_view s) {

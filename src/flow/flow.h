@@ -56,6 +56,7 @@ struct Flow {
     std::unique_ptr<StageState> stream_state;  // the stream stage's TCP session
     std::unique_ptr<StageState> app_state;     // the app-layer's parser state
     std::unique_ptr<StageState> detect_state;  // flowbits, flowints, stream windows
+    std::unique_ptr<StageState> intel_state;   // indicators that fired on the flow
 
     // Intrusive LRU list (indices into the table's pool).
     std::uint32_t lru_prev = 0;

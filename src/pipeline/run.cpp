@@ -19,6 +19,8 @@
 #include "capture/pcap_live.h"
 #include "decode/decoder.h"
 #include "detect/rule_loader.h"
+#include "intel/load.h"
+#include "intel/sightings.h"
 #include "output/eve_writer.h"
 #include "pipeline/worker.h"
 #include "proto/registry.h"
@@ -161,12 +163,16 @@ std::unique_ptr<assets::Inventory> make_inventory(const Config& config) {
 class WorkerThread {
   public:
     WorkerThread(unsigned id, const Config& config, unsigned workers, OutputSwitches outputs,
-                 const std::vector<std::string>& filenames, const EngineSlot& engine)
+                 const std::vector<std::string>& filenames, const EngineSlot& engine,
+                 std::shared_ptr<const intel::IntelSet> intel)
         : id_(id),
           worker_(config, workers, outputs),
           filenames_(filenames),
           engine_(engine),
-          thread_([this] { loop(); }) {}
+          thread_([this, intel = std::move(intel)]() mutable {
+              worker_.set_intel(std::move(intel));
+              loop();
+          }) {}
     ~WorkerThread() {
         post(nullptr);
         thread_.join();
@@ -244,6 +250,12 @@ class Runner {
     std::unique_ptr<assets::Inventory> inventory_;
     bool asset_records_ = true;  // outputs.eve.types.asset
     void write_assets(RunResult& result) const;
+    // Threat intelligence shared by the workers, and what of it the run sighted (fed in
+    // capture order on this thread).
+    std::shared_ptr<const intel::IntelSet> intel_;
+    intel::SightingLog sightings_;
+    bool load_intel();
+    void write_sightings(RunResult& result) const;
     // Declared before the threads so it outlives them: when an exception unwinds the run,
     // the workers are joined before the batches they may still touch are freed.
     std::vector<std::unique_ptr<Batch>> ring_;
@@ -313,6 +325,9 @@ void Runner::complete_oldest() {
     std::stable_sort(merged_.begin(), merged_.end(),
                      [](const EventRecord& a, const EventRecord& b) { return a.key < b.key; });
     for (const auto& e : merged_) {
+        if (e.intel_indicator >= 0)
+            sightings_.add(static_cast<std::uint32_t>(e.intel_indicator), e.intel_time);
+        if (e.json.empty() && e.sighting == nullptr) continue;  // a hit with alerts switched off
         if (e.sighting != nullptr) {
             std::optional<std::string> record = inventory_->record(*e.sighting);
             if (record && asset_records_) eve_->write_line(*record);
@@ -610,6 +625,10 @@ RunResult Runner::run() {
         }
         engine_.store(std::move(engine));
     }
+    if (!load_intel()) {
+        result.exit_code = 1;
+        return result;
+    }
     for (const auto& in : inputs) filenames_.push_back(in.path);
     if (filenames_.empty()) filenames_.push_back("");  // live: no capture file to name
     inventory_ = make_inventory(config_);
@@ -625,13 +644,15 @@ RunResult Runner::run() {
             if (!config_.get_bool("outputs.eve.types." + std::string(type)))
                 outputs.app_types_off.emplace_back(type);
     for (unsigned i = 0; i < workers; ++i)
-        threads_.push_back(
-            std::make_unique<WorkerThread>(i, config_, workers, outputs, filenames_, engine_));
+        threads_.push_back(std::make_unique<WorkerThread>(i, config_, workers, outputs, filenames_,
+                                                          engine_, intel_));
     latest_counters_.resize(workers);
     for (int i = 0; i < 3; ++i)
         ring_.push_back(
             std::make_unique<Batch>(std::max<std::size_t>(1, options_.batch_size), workers));
     current_ = &next_batch();
+    // Rates measure inspection: loading rules and intelligence is reported on its own line.
+    started_ = last_progress_ = Clock::now();
 
     if (!options_.interface.empty()) {
         read_live();
@@ -653,12 +674,55 @@ RunResult Runner::run() {
     eve_->flush();
     stats_.events_written = eve_->lines();
     write_assets(result);
+    write_sightings(result);
     if (options_.progress) progress(true);
 
     result.exit_code = exit_code_;
     result.stats = stats_;
     if (options_.summary) summary(result);
     return result;
+}
+
+// Loads --intel and intel.store. A file that fails is reported and the others load; the run
+// stops only when intelligence was asked for and none of it could be read.
+bool Runner::load_intel() {
+    std::vector<std::string> paths = options_.intel_paths;
+    if (const std::string store = config_.get_string("intel.store"); !store.empty())
+        paths.push_back(store);
+    if (paths.empty()) return true;
+    const auto started = Clock::now();
+    intel::LoadResult loaded = intel::load_intel(paths, intel::LoadOptions::from_config(config_));
+    for (const std::string& e : loaded.report.errors) fmt::print(stderr, "tocsin: intel: {}\n", e);
+    if (loaded.report.errors_total > loaded.report.errors.size())
+        fmt::print(stderr, "tocsin: intel: {} more errors\n",
+                   loaded.report.errors_total - loaded.report.errors.size());
+    const double secs = std::chrono::duration<double>(Clock::now() - started).count();
+    fmt::print(stderr,
+               "tocsin: {} threat-intelligence indicators loaded in {:.2f} s ({} patterns "
+               "not evaluable: `tocsin intel import` lists them)\n",
+               loaded.set->size(), secs, loaded.report.unsupported_total);
+    if (loaded.set->size() == 0 && loaded.report.any_file_failed()) return false;
+    intel_ = std::move(loaded.set);
+    return true;
+}
+
+// sightings.json beside eve.json: a STIX 2.1 bundle of the run's sightings, one per indicator
+// that fired, for `tocsin share push`.
+void Runner::write_sightings(RunResult& result) const {
+    if (!intel_) return;
+    result.indicators = intel_->size();
+    result.intel_sightings = sightings_.size();
+    const std::filesystem::path path = std::filesystem::path(options_.log_dir) / "sightings.json";
+    std::ofstream out(path, std::ios::trunc);
+    out << sightings_.bundle_json(
+        *intel_, intel::SensorIdentity::from_config(config_),
+        Timestamp::from_micros(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count()));
+    if (!out) {
+        fmt::print(stderr, "tocsin: cannot write {}\n", path.string());
+        result.exit_code = 1;
+    }
 }
 
 // assets.json beside eve.json: the inventory as it stands at the end of the run.
@@ -712,6 +776,11 @@ void Runner::summary(const RunResult& r) const {
                    options_.simulate_ips ? fmt::format(", packets dropped by rules {}", s.drops)
                                          : std::string());
     if (inventory_->enabled()) fmt::print(stderr, "tocsin: assets {} (assets.json)\n", r.assets);
+    if (intel_)
+        fmt::print(stderr,
+                   "tocsin: threat intelligence: {} of {} indicators sighted "
+                   "(sightings.json)\n",
+                   r.intel_sightings, r.indicators);
     fmt::print(stderr, "tocsin: {} events written to {}\n", s.events_written, r.eve_path);
 }
 
@@ -724,6 +793,8 @@ void validate_config(const Config& config) {
     (void)config.get_seconds("stats.interval");
     (void)config.get_size("outputs.eve.buffer-size");
     (void)assets::InventoryOptions::from_config(config);
+    (void)intel::LoadOptions::from_config(config);
+    (void)intel::SensorIdentity::from_config(config);
     for (const char* key :
          {"outputs.eve.append", "outputs.eve.types.flow", "outputs.eve.types.anomaly",
           "outputs.eve.types.stats", "outputs.eve.types.alert", "outputs.eve.types.drop"})

@@ -25,6 +25,8 @@ struct RunOptions {
     std::size_t batch_size = 2048;  // packets per batch
     std::vector<std::string> rule_files;
     bool simulate_ips = false;  // drop/reject rules drop packets (inline mode)
+    // Threat intelligence (files or folders) besides `intel.store`: STIX, MISP, CSV.
+    std::vector<std::string> intel_paths;
 };
 
 // Set from a signal handler; read by the reader. The one piece of process-wide state.
@@ -41,7 +43,9 @@ struct RunResult {
     int exit_code = 0;
     output::RunStats stats;
     std::string eve_path;
-    std::size_t assets = 0;  // devices in assets.json
+    std::size_t assets = 0;           // devices in assets.json
+    std::size_t indicators = 0;       // threat-intelligence indicators loaded
+    std::size_t intel_sightings = 0;  // indicators sighted (sightings.json)
 };
 
 // Reads every configuration value a run will use; throws ConfigError naming the first bad one,

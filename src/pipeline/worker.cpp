@@ -28,6 +28,22 @@ flow::FlowTableOptions flow_options(const Config& config, unsigned workers) {
 
 }  // namespace
 
+Packet flow_end_packet(const flow::Flow& flow, flow::Direction dir, Timestamp now) {
+    Packet pseudo;
+    pseudo.ts = now;
+    pseudo.flow_end_pseudo = true;
+    pseudo.vlan = flow.key.vlan;
+    pseudo.ip_version = flow.client_addr.family;
+    pseudo.ip_proto = flow.proto;
+    pseudo.has_l4 = true;
+    const bool to_server = dir == flow::Direction::to_server;
+    pseudo.src = to_server ? flow.client_addr : flow.server_addr;
+    pseudo.dst = to_server ? flow.server_addr : flow.client_addr;
+    pseudo.sport = to_server ? flow.client_port : flow.server_port;
+    pseudo.dport = to_server ? flow.server_port : flow.client_port;
+    return pseudo;
+}
+
 Worker::Worker(const Config& config, unsigned workers, OutputSwitches outputs)
     : outputs_(outputs),
       table_(flow_options(config, workers), *this),
@@ -40,7 +56,7 @@ void Worker::emit(std::string json, EventKind kind, std::uint64_t order, std::ui
     EventKey key = current_;
     key.order = order;
     key.tiebreak = tiebreak;
-    out_->push_back(EventRecord{key, std::move(json), kind, nullptr});
+    out_->push_back(EventRecord{key, std::move(json), kind, nullptr, -1, {}});
 }
 
 void Worker::set_engine(std::shared_ptr<const detect::Engine> engine) {
@@ -49,6 +65,17 @@ void Worker::set_engine(std::shared_ptr<const detect::Engine> engine) {
     if (engine_)
         app_.require_inspection(engine_->needs_file_magic(), engine_->needs_file_hashes(),
                                 engine_->needs_bodies());
+}
+
+void Worker::set_intel(std::shared_ptr<const intel::IntelSet> intel) {
+    intel_ = std::move(intel);
+    if (intel_ && intel_->size() == 0) intel_.reset();
+    if (intel_)
+        app_.require_inspection(false,
+                                intel_->wants(intel::ObservableKind::md5) ||
+                                    intel_->wants(intel::ObservableKind::sha1) ||
+                                    intel_->wants(intel::ObservableKind::sha256),
+                                false);
 }
 
 // Rules after the flow and stream stages have seen the packet: alerts (and, inline, drops)
@@ -140,6 +167,7 @@ void Worker::process_packet(Packet& pkt, const std::string& filename) {
         flow = app_.on_frame(pkt);
     }
     if (engine_) detect(pkt, flow, dir, filename);
+    if (intel_ && flow != nullptr) match_intel(pkt, *flow, dir, filename, false);
     if (flow != nullptr && flow->app_state != nullptr)
         log_transactions(*flow, &pkt, pkt.ts, filename);
     if (outputs_.anomaly) {
@@ -178,8 +206,12 @@ void Worker::emit_sighting(assets::Sighting sighting, std::uint64_t order, std::
     key.order = order;
     key.tiebreak = tiebreak;
     // Records with one key keep their order: the merge sorts stably.
-    out_->push_back(EventRecord{
-        key, {}, EventKind::other, std::make_unique<assets::Sighting>(std::move(sighting))});
+    out_->push_back(EventRecord{key,
+                                {},
+                                EventKind::other,
+                                std::make_unique<assets::Sighting>(std::move(sighting)),
+                                -1,
+                                {}});
 }
 
 // The packet acknowledges data of the other direction: the app layer parses it now.
@@ -248,18 +280,7 @@ void Worker::log_app_events(const Packet& pkt, flow::Flow& flow, const std::stri
 // inspected on pseudo packets, one per direction, as Suricata does at flow timeout.
 void Worker::inspect_at_flow_end(flow::Flow& flow, Timestamp now, const std::string& filename) {
     for (flow::Direction dir : {flow::Direction::to_server, flow::Direction::to_client}) {
-        Packet pseudo;
-        pseudo.ts = now;
-        pseudo.flow_end_pseudo = true;
-        pseudo.vlan = flow.key.vlan;
-        pseudo.ip_version = flow.client_addr.family;
-        pseudo.ip_proto = flow.proto;
-        pseudo.has_l4 = true;
-        const bool to_server = dir == flow::Direction::to_server;
-        pseudo.src = to_server ? flow.client_addr : flow.server_addr;
-        pseudo.dst = to_server ? flow.server_addr : flow.client_addr;
-        pseudo.sport = to_server ? flow.client_port : flow.server_port;
-        pseudo.dport = to_server ? flow.server_port : flow.client_port;
+        Packet pseudo = flow_end_packet(flow, dir, now);
         verdict_.alerts.clear();
         verdict_.drop = false;
         verdict_.drop_sig = nullptr;
@@ -278,6 +299,9 @@ void Worker::on_flow_end(flow::Flow& flow, flow::EndReason reason, Timestamp now
         app_.finish(flow);
         const std::string& filename = filename_ != nullptr ? *filename_ : std::string();
         if (engine_) inspect_at_flow_end(flow, now, filename);
+        if (intel_)
+            match_intel(flow_end_packet(flow, flow::Direction::to_server, now), flow,
+                        flow::Direction::to_server, filename, true);
         log_transactions(flow, nullptr, now, filename);
     }
     // No application-layer parser has claimed it: say so, as Suricata does.

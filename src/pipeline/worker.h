@@ -15,6 +15,7 @@
 #include "core/packet.h"
 #include "detect/engine.h"
 #include "flow/flow.h"
+#include "intel/intel.h"
 #include "stream/consumer.h"
 #include "stream/tcp.h"
 
@@ -39,6 +40,10 @@ struct EventRecord {
     // Something seen about a device: the writer applies it to the asset inventory in capture
     // order and writes the `asset` record it yields, if any (json is empty then).
     std::unique_ptr<assets::Sighting> sighting;
+    // A threat-intelligence hit (index into the run's IntelSet, -1: none) at `intel_time`: the
+    // writer counts it into the run's STIX sightings. The record may carry no json (alerts off).
+    std::int64_t intel_indicator = -1;
+    Timestamp intel_time;
 };
 
 // One unit of work for a worker: a packet of the batch, or a clock tick.
@@ -65,6 +70,10 @@ struct OutputSwitches {
     }
 };
 
+// The pseudo packet that stands for direction `dir` of a flow at its end (Suricata's flow
+// timeout packets): inspection and records of what the flow's end completed.
+Packet flow_end_packet(const flow::Flow& flow, flow::Direction dir, Timestamp now);
+
 class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
   public:
     Worker(const Config& config, unsigned workers, OutputSwitches outputs);
@@ -78,6 +87,9 @@ class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
     // engine's flowbits start afresh.
     void set_engine(std::shared_ptr<const detect::Engine> engine);
     const detect::Engine* engine() const { return engine_.get(); }
+
+    // The threat intelligence to match flows and transactions against (null: none).
+    void set_intel(std::shared_ptr<const intel::IntelSet> intel);
 
     const flow::FlowStats& flow_stats() const { return table_.stats(); }
     const stream::StreamStats& stream_stats() const { return tcp_.stats(); }
@@ -111,6 +123,15 @@ class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
     void release_acknowledged(flow::Flow& flow, flow::Direction dir, const Packet& pkt);
     void release_one_sided(flow::Flow& flow, flow::Direction dir);
     void inspect_at_flow_end(flow::Flow& flow, Timestamp now, const std::string& filename);
+    // Threat intelligence (worker_intel.cpp): the flow's addresses on its first packet and
+    // once its protocol is known, the observables of transactions that changed (all of them
+    // at the flow's end). An indicator alerts once per flow.
+    void match_intel(const Packet& pkt, flow::Flow& flow, flow::Direction dir,
+                     const std::string& filename, bool flow_end);
+    void report_intel_hits(const Packet& pkt, flow::Flow& flow, flow::Direction dir,
+                           const applayer::Transaction* tx, const applayer::ProtocolSpec* spec,
+                           applayer::Observable kind, std::string_view value,
+                           const std::string& filename, bool flow_end);
     // Application-layer events raised since the last packet, as anomaly records.
     void log_app_events(const Packet& pkt, flow::Flow& flow, const std::string& filename,
                         std::uint64_t& order);
@@ -129,6 +150,9 @@ class Worker : public flow::FlowEndHandler, public stream::StreamConsumer {
     std::shared_ptr<const detect::Engine> engine_;
     detect::Engine::ScratchPtr scratch_;
     detect::Verdict verdict_;
+    std::shared_ptr<const intel::IntelSet> intel_;
+    intel::Hits intel_hits_;
+    std::uint64_t intel_order_ = 0;  // orders this packet's intel alerts after its rule alerts
 };
 
 }  // namespace tocsin::pipeline

@@ -50,6 +50,15 @@ DnsTransaction::DnsTransaction(Direction travelled, std::optional<Message> parse
         }
 }
 
+void DnsTransaction::observables(applayer::ObservableSink& out) const {
+    if (!message) return;
+    for (const Question& q : message->questions)
+        if (!q.name.truncated && !q.name.text.empty())
+            out.add(applayer::Observable::domain, q.name.text, dir);
+    for (std::string_view name : response_names_)
+        if (!name.empty()) out.add(applayer::Observable::domain, name, dir);
+}
+
 std::optional<ByteSpan> DnsTransaction::buffer(std::size_t index, std::size_t item) const {
     if (!message) return std::nullopt;
     auto record_name = [&](const std::vector<ResourceRecord>& records) -> std::optional<ByteSpan> {

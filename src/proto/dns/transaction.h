@@ -39,6 +39,10 @@ class DnsTransaction final : public applayer::Transaction {
     // the last. dns.opcode and dns.rcode have one value (item 0).
     std::optional<std::int64_t> number_at(std::string_view key, std::size_t item) const override;
 
+    // Question names of queries and responses, and every name a response carries (CNAME,
+    // NS, MX... targets): a domain indicator fires on the name asked and on where it led.
+    void observables(applayer::ObservableSink& out) const override;
+
     bool is_request() const { return message && !message->header.response(); }
 
     applayer::Direction dir;         // the direction the message travelled

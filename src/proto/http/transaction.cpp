@@ -341,4 +341,40 @@ std::optional<std::int64_t> HttpTransaction::number_at(std::string_view key,
     return static_cast<std::int64_t>(f->file.size());
 }
 
+namespace {
+
+// "http://host[:port]" + target; an absolute-form target (a proxy request) is the URL itself.
+std::string request_url(std::string_view hostname, std::optional<std::uint16_t> port,
+                        std::string_view target) {
+    if (target.starts_with("http://") || target.starts_with("https://")) return std::string(target);
+    std::string url = "http://";
+    url += hostname;
+    if (port && *port != 80) {
+        url += ':';
+        url += std::to_string(*port);
+    }
+    if (!target.starts_with('/')) url += '/';
+    url += target;
+    return url;
+}
+
+}  // namespace
+
+void HttpTransaction::observables(applayer::ObservableSink& out) const {
+    if (!host.empty()) out.add(applayer::Observable::domain, host, Direction::to_server);
+    if (!hostname.empty() && !uri.empty() && method != "CONNECT") {
+        const std::string normalised = request_url(hostname, port, uri);
+        out.add(applayer::Observable::url, normalised, Direction::to_server);
+        if (!uri_raw.empty() && uri_raw != uri) {
+            const std::string raw = request_url(hostname, port, uri_raw);
+            out.add(applayer::Observable::url, raw, Direction::to_server);
+        }
+    }
+    for (const HttpFile& f : files) {
+        if (!f.file.md5().empty()) out.add(applayer::Observable::md5, f.file.md5(), f.dir);
+        if (!f.file.sha1().empty()) out.add(applayer::Observable::sha1, f.file.sha1(), f.dir);
+        if (!f.file.sha256().empty()) out.add(applayer::Observable::sha256, f.file.sha256(), f.dir);
+    }
+}
+
 }  // namespace tocsin::proto::http

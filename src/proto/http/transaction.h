@@ -132,6 +132,10 @@ class HttpTransaction : public applayer::Transaction {
         return buffer(static_cast<Buffer>(index), dir, item);
     }
 
+    // The host, the requested URL (as normalised and, when different, as sent) and the
+    // digests of every file carried in either direction.
+    void observables(applayer::ObservableSink& out) const override;
+
     const Message& message(Direction dir) const {
         return dir == Direction::to_server ? request : response;
     }

@@ -240,4 +240,22 @@ std::optional<std::int64_t> TlsTransaction::number(std::string_view key) const {
     return std::nullopt;
 }
 
+void TlsTransaction::observables(applayer::ObservableSink& out) const {
+    if (client_hello && client_hello->sni && !client_hello->sni->empty())
+        out.add(applayer::Observable::domain, *client_hello->sni, applayer::Direction::to_server);
+    if (!ja3_hash.empty())
+        out.add(applayer::Observable::ja3, ja3_hash, applayer::Direction::to_server);
+    if (!ja4.empty()) out.add(applayer::Observable::ja4, ja4, applayer::Direction::to_server);
+    if (!ja3s_hash.empty())
+        out.add(applayer::Observable::ja3s, ja3s_hash, applayer::Direction::to_client);
+    for (const Certificate& cert : server_certs)
+        if (cert.info && !cert.info->fingerprint.empty())
+            out.add(applayer::Observable::x509_sha1, cert.info->fingerprint,
+                    applayer::Direction::to_client);
+    for (const Certificate& cert : client_certs)
+        if (cert.info && !cert.info->fingerprint.empty())
+            out.add(applayer::Observable::x509_sha1, cert.info->fingerprint,
+                    applayer::Direction::to_server);
+}
+
 }  // namespace tocsin::proto::tls

@@ -53,6 +53,9 @@ class TlsTransaction : public applayer::Transaction {
     const CertInfo* server_cert() const;
     const CertInfo* client_cert() const;
 
+    // SNI, JA3, JA3S, JA4 and the SHA-1 fingerprints of both sides' certificates.
+    void observables(applayer::ObservableSink& out) const override;
+
     std::optional<ByteSpan> buffer(std::size_t index, std::size_t item) const override;
     // As a packet of `dir` sees them: the sending side's certificate (to_client the server's,
     // to_server the client's), random and ALPN list.
