@@ -141,12 +141,14 @@ detect::Signature intel_signature(const intel::IndicatorInfo& info, std::string_
 }
 
 // Feeds a transaction's observables to the IntelSet and reports what fired.
+// `Report` is called as (kind, value, side) for a value that fired; held by reference, so
+// matching a transaction allocates nothing.
+template <class Report>
 class ObservableMatcher final : public applayer::ObservableSink {
   public:
-    using Report = std::function<void(applayer::Observable, std::string_view, flow::Direction)>;
     ObservableMatcher(const intel::IntelSet& set, intel::Observation base, intel::Hits& hits,
-                      Report report)
-        : set_(set), base_(base), hits_(hits), report_(std::move(report)) {}
+                      const Report& report)
+        : set_(set), base_(base), hits_(hits), report_(report) {}
 
     void add(applayer::Observable kind, std::string_view value, flow::Direction side) override {
         const intel::ObservableKind k = to_intel(kind);
@@ -170,7 +172,7 @@ class ObservableMatcher final : public applayer::ObservableSink {
     const intel::IntelSet& set_;
     intel::Observation base_;
     intel::Hits& hits_;
-    Report report_;
+    const Report& report_;
 };
 
 }  // namespace
@@ -201,20 +203,20 @@ void Worker::match_intel(const Packet& pkt, flow::Flow& flow, flow::Direction di
     for (const std::unique_ptr<applayer::Transaction>& tx : app->txs) {
         if (!flow_end && tx->updated != app_.current_packet()) continue;
         const applayer::Transaction* current = tx.get();
-        ObservableMatcher matcher(
-            *intel_, base, intel_hits_,
-            [&](applayer::Observable kind, std::string_view value, flow::Direction side) {
-                // The alert reads as the message that showed the value: a request's host from
-                // client to server even when the server's ACK released the request.
-                if (side == dir) {
-                    report_intel_hits(pkt, flow, side, current, app->spec, kind, value, filename,
-                                      flow_end);
-                } else {
-                    const Packet oriented = reversed(pkt);
-                    report_intel_hits(oriented, flow, side, current, app->spec, kind, value,
-                                      filename, flow_end);
-                }
-            });
+        const auto report = [&](applayer::Observable kind, std::string_view value,
+                                flow::Direction side) {
+            // The alert reads as the message that showed the value: a request's host from
+            // client to server even when the server's ACK released the request.
+            if (side == dir) {
+                report_intel_hits(pkt, flow, side, current, app->spec, kind, value, filename,
+                                  flow_end);
+            } else {
+                const Packet oriented = reversed(pkt);
+                report_intel_hits(oriented, flow, side, current, app->spec, kind, value, filename,
+                                  flow_end);
+            }
+        };
+        ObservableMatcher matcher(*intel_, base, intel_hits_, report);
         tx->observables(matcher);
     }
 }
