@@ -43,7 +43,6 @@ std::string indicator(std::string_view id_tail, std::string_view pattern,
 constexpr const char* kId1 = "00000000-0000-4000-8000-000000000001";
 constexpr const char* kId2 = "00000000-0000-4000-8000-000000000002";
 constexpr const char* kId3 = "00000000-0000-4000-8000-000000000003";
-constexpr const char* kId4 = "00000000-0000-4000-8000-000000000004";
 constexpr const char* kId5 = "00000000-0000-4000-8000-000000000005";
 constexpr const char* kId6 = "00000000-0000-4000-8000-000000000006";
 constexpr const char* kId7 = "00000000-0000-4000-8000-000000000007";
