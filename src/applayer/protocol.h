@@ -131,6 +131,10 @@ class Transaction {
     std::vector<std::string_view> events;
     std::size_t events_logged = 0;             // events[0, events_logged) are in EVE already
     std::unique_ptr<StageState> detect_state;  // which rules already matched it: detect's
+    // Completion (records_ready, done[]) when threat intelligence last read its observables
+    // (-1: never; the worker's intel matching writes it): a transaction is asked again only
+    // when it completed something, not on every packet of a long body.
+    std::int64_t intel_seen = -1;
 
     // Rule buffer `index` of the protocol's list (ProtocolSpec::buffers); `item` selects the
     // n-th of a multi-buffer (dns.query with several questions). nullopt when absent.

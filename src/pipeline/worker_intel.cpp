@@ -201,7 +201,13 @@ void Worker::match_intel(const Packet& pkt, flow::Flow& flow, flow::Direction di
     const applayer::FlowApp* app = applayer::AppLayer::state(flow);
     if (app == nullptr || app->spec == nullptr) return;
     for (const std::unique_ptr<applayer::Transaction>& tx : app->txs) {
-        if (!flow_end && tx->updated != app_.current_packet()) continue;
+        if (!flow_end) {
+            if (tx->updated != app_.current_packet()) continue;
+            const auto completion = static_cast<std::int64_t>(
+                tx->records_ready * 4 + (tx->done[0] ? 2 : 0) + (tx->done[1] ? 1 : 0));
+            if (tx->intel_seen == completion) continue;
+            tx->intel_seen = completion;
+        }
         const applayer::Transaction* current = tx.get();
         const auto report = [&](applayer::Observable kind, std::string_view value,
                                 flow::Direction side) {
