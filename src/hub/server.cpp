@@ -304,6 +304,9 @@ class HubServer::Impl {
     void delete_object(Call& call);
     void versions(Call& call);
     void manifest(Call& call);
+    // The page GET objects and the manifest answer (with or without the objects themselves);
+    // nullopt when an error was already sent.
+    std::optional<VersionPage> collection_page(Call& call, bool with_objects);
 
     const CollectionConfig* collection_access(Call& call, Need need);
     bool root_visible(const PartnerRecord& partner, const ApiRootConfig& root) const;
@@ -558,37 +561,31 @@ void HubServer::Impl::collection(Call& call) {
         send_json(call.res, 200, collection_resource(call.partner, *c).dump());
 }
 
-void HubServer::Impl::get_objects(Call& call) {
+std::optional<VersionPage> HubServer::Impl::collection_page(Call& call, bool with_objects) {
     const auto* c = collection_access(call, Need::read);
-    if (!c) return;
+    if (!c) return std::nullopt;
     const auto f = filters(call, kObjectsParams, last_version());
-    if (!f) return;
+    if (!f) return std::nullopt;
     VersionPage page;
     if (f->spec_version_matches) {
         VersionQuery q{c->id,       reader_for(call.partner, *c),
                        f->ids,      f->types,
                        f->versions, f->added_after_us,
-                       f->limit,    true};
+                       f->limit,    with_objects};
         page = store_.find_versions(q);
     }
     set_date_headers(call.res, page);
-    send_json(call.res, 200, envelope(page));
+    return page;
+}
+
+void HubServer::Impl::get_objects(Call& call) {
+    if (const auto page = collection_page(call, true)) send_json(call.res, 200, envelope(*page));
 }
 
 void HubServer::Impl::manifest(Call& call) {
-    const auto* c = collection_access(call, Need::read);
-    if (!c) return;
-    const auto f = filters(call, kObjectsParams, last_version());
-    if (!f) return;
-    VersionPage page;
-    if (f->spec_version_matches) {
-        VersionQuery q{c->id,       reader_for(call.partner, *c),
-                       f->ids,      f->types,
-                       f->versions, f->added_after_us,
-                       f->limit,    false};
-        page = store_.find_versions(q);
-    }
-    set_date_headers(call.res, page);
+    const auto found = collection_page(call, false);
+    if (!found) return;
+    const VersionPage& page = *found;
     json body = json::object();
     if (!page.rows.empty()) {
         body["more"] = page.more;
