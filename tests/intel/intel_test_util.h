@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -13,6 +12,7 @@
 
 #include "intel/intel.h"
 #include "intel/set.h"
+#include "pipeline/harness.h"
 
 namespace tocsin::intel::test {
 
@@ -84,32 +84,15 @@ inline std::vector<std::string> fired(const IntelSet& set, const Observation& o)
 
 using Ids = std::vector<std::string>;
 
-// A fresh folder under the system temp folder, removed with the object.
-class TempDir {
+// The pipeline tests' temporary folder, plus writing a file into it (sub-folders created).
+class TempDir : public tocsin::testing::TempDir {
   public:
-    TempDir() {
-        std::random_device rd;
-        path_ = std::filesystem::temp_directory_path() /
-                ("tocsin-intel-test-" + std::to_string(rd()) + std::to_string(rd()));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    const std::filesystem::path& path() const { return path_; }
     std::string write(const std::string& name, const std::string& text) const {
-        const auto file = path_ / name;
+        const auto file = path() / name;
         std::filesystem::create_directories(file.parent_path());
         std::ofstream(file, std::ios::binary) << text;
         return file.string();
     }
-
-  private:
-    std::filesystem::path path_;
 };
 
 }  // namespace tocsin::intel::test
