@@ -83,6 +83,32 @@ std::vector<DetectionPorts> configured_detection_ports(const Config& config) {
 
 }  // namespace
 
+FileDigests FileDigests::from_force_hash(std::string_view setting) {
+    if (const std::optional<bool> all_or_none = parse_bool(setting))
+        return *all_or_none ? all() : FileDigests{};
+    FileDigests digests;
+    for (std::string_view rest = setting; !rest.empty();) {
+        const std::size_t comma = rest.find(',');
+        std::string_view name = rest.substr(0, comma);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+        while (!name.empty() && (name.front() == ' ' || name.front() == '[')) name.remove_prefix(1);
+        while (!name.empty() && (name.back() == ' ' || name.back() == ']')) name.remove_suffix(1);
+        if (name == "md5") {
+            digests.md5 = true;
+        } else if (name == "sha1") {
+            digests.sha1 = true;
+        } else if (name == "sha256") {
+            digests.sha256 = true;
+        } else if (!name.empty()) {
+            throw ConfigError(
+                "outputs.eve.fileinfo.force-hash: expected yes/no or a list of md5, "
+                "sha1, sha256; got '" +
+                std::string(setting) + "'");
+        }
+    }
+    return digests;
+}
+
 AppLimits AppLimits::from_config(const Config& config) {
     AppLimits l;
     l.max_transactions = std::max<std::size_t>(1, config.get_size("app-layer.max-transactions"));
@@ -95,7 +121,8 @@ AppLimits AppLimits::from_config(const Config& config) {
     l.filestore_dir = config.get_string("outputs.filestore.dir");
     l.keep_bodies = false;  // until a rule needs them (AppLayer::require_inspection)
     l.file_magic = config.get_bool("outputs.eve.fileinfo.force-magic");
-    l.file_hashes = config.get_bool("outputs.eve.fileinfo.force-hash");
+    l.file_digests =
+        FileDigests::from_force_hash(config.get_string("outputs.eve.fileinfo.force-hash"));
     const std::string inline_mode = config.get_string("stream.inline");
     if (inline_mode != "auto" && parse_bool(inline_mode).value_or(false)) l.unacked_bytes = 0;
     l.dns_log_version = config.get_string("outputs.eve.dns.version") == "2" ? 2 : 3;

@@ -117,9 +117,9 @@ class AppLayer {
     const AppStats& stats() const { return stats_; }
     const AppLimits& limits() const { return limits_; }
     // Rules that need file types, hashes or bodies switch them on for flows parsed from now on.
-    void require_inspection(bool magic, bool hashes, bool bodies) {
+    void require_inspection(bool magic, FileDigests digests, bool bodies) {
         limits_.file_magic = limits_.file_magic || magic;
-        limits_.file_hashes = limits_.file_hashes || hashes;
+        limits_.file_digests |= digests;
         limits_.keep_bodies = limits_.keep_bodies || bodies;
     }
     std::span<const ProtocolSpec* const> protocols() const { return protocols_; }

@@ -52,6 +52,29 @@ struct DetectionPorts {
 };
 
 // Bounds every protocol honours; from `app-layer.*` in tocsin.yaml.
+// Which digests every file gets (EVE fileinfo md5/sha1/sha256, rules' filemd5/filesha1/
+// filesha256, intelligence on file hashes). Each is a pass over every file byte, so only the
+// digests something uses are computed.
+struct FileDigests {
+    bool md5 = false;
+    bool sha1 = false;
+    bool sha256 = false;
+
+    static constexpr FileDigests all() { return {true, true, true}; }
+    constexpr bool any() const { return md5 || sha1 || sha256; }
+    constexpr FileDigests& operator|=(const FileDigests& other) {
+        md5 = md5 || other.md5;
+        sha1 = sha1 || other.sha1;
+        sha256 = sha256 || other.sha256;
+        return *this;
+    }
+    friend constexpr bool operator==(const FileDigests&, const FileDigests&) = default;
+
+    // outputs.eve.fileinfo.force-hash: yes/no, or Suricata's list of names ("[md5, sha256]",
+    // flattened to "md5,sha256"). Throws ConfigError on an unknown name.
+    static FileDigests from_force_hash(std::string_view setting);
+};
+
 struct AppLimits {
     std::size_t max_transactions = 256;  // per flow; the oldest are logged and dropped
     std::size_t probe_bytes = 4096;      // held per direction while the protocol is unknown
@@ -67,10 +90,10 @@ struct AppLimits {
     std::uint32_t publisher_timeout = 120;
     bool log_http_headers = false;  // EVE http: request_headers/response_headers
     std::string filestore_dir;      // "" = files are not written to disk
-    // md5/sha1/sha256 and the libmagic type of every file. Off by default, as in Suricata
-    // (force-hash, force-magic): libmagic alone costs more than parsing HTTP. Switched on by
-    // configuration or by a loaded rule that needs them (filemagic, filemd5, ...).
-    bool file_hashes = false;
+    // Digests and the libmagic type of every file. Off by default, as in Suricata (force-hash,
+    // force-magic): libmagic alone costs more than parsing HTTP. Switched on by configuration,
+    // by a loaded rule that needs them (filemagic, filemd5, ...) or by loaded indicators.
+    FileDigests file_digests;
     bool file_magic = false;
     // Keep HTTP bodies and file data for rules (http.request_body, file.data...). The pipeline
     // keeps them only when a loaded rule inspects them: copying every body costs a tenth of

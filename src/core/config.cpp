@@ -82,7 +82,8 @@ const std::vector<ConfigKeyInfo> kKnownKeys = {
     {"outputs.eve.fileinfo.force-magic", "no",
      "libmagic type of every file (also on when a rule uses filemagic/file.magic)"},
     {"outputs.eve.fileinfo.force-hash", "no",
-     "md5, sha1 and sha256 of every file (also on when a rule uses filemd5/sha1/sha256)"},
+     "digests of every file: yes (md5, sha1, sha256), no, or a list such as [md5, sha256]; a "
+     "rule (filemd5/sha1/sha256) or an indicator on a hash turns its own digest on"},
     {"outputs.filestore.dir", "", "store extracted files here by SHA-256 ('' = do not store)"},
     {"app-layer.enabled", "yes", "parse application protocols (HTTP, DNS, TLS, SSH)"},
     {"app-layer.max-transactions", "256", "transactions kept per flow before the oldest go"},

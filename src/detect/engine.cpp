@@ -384,9 +384,9 @@ std::shared_ptr<Engine> Engine::build(RuleSet rules, const DetectOptions& option
                 name == "http.request_body" || name == "http.response_body" || name == "file.data";
         }
         for (const std::string& condition : sig.app_conditions) {
-            engine->needs_file_hashes_ |= condition.starts_with("filemd5") ||
-                                          condition.starts_with("filesha1") ||
-                                          condition.starts_with("filesha256");
+            engine->needs_file_digests_ |= {.md5 = condition.starts_with("filemd5"),
+                                            .sha1 = condition.starts_with("filesha1"),
+                                            .sha256 = condition.starts_with("filesha256")};
         }
         meta.to_client_only = to_client;
         meta.to_server_only = to_server && !to_client;

@@ -106,7 +106,7 @@ class Engine {
     // Whether some rule inspects file types (filemagic, file.magic) or hashes (filemd5...):
     // the app layer computes them only then, unless configured to always.
     bool needs_file_magic() const { return needs_file_magic_; }
-    bool needs_file_hashes() const { return needs_file_hashes_; }
+    applayer::FileDigests needs_file_digests() const { return needs_file_digests_; }
     // Whether some rule inspects HTTP bodies or file data (kept for inspection only then).
     bool needs_bodies() const { return needs_bodies_; }
     // Reassembled data of one direction, delivered while the current packet is processed.
@@ -196,7 +196,7 @@ class Engine {
     void* prototype_scratch_ = nullptr;           // hs_scratch_t*
     bool wants_stream_ = false;
     bool needs_file_magic_ = false;
-    bool needs_file_hashes_ = false;
+    applayer::FileDigests needs_file_digests_;
     bool needs_bodies_ = false;
     bool has_protocol_detection_only_ = false;  // some rule tests app-layer-protocol alone
     std::uint64_t generation_ = 0;

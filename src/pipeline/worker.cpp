@@ -63,7 +63,7 @@ void Worker::set_engine(std::shared_ptr<const detect::Engine> engine) {
     engine_ = std::move(engine);
     scratch_ = engine_ ? engine_->make_scratch() : nullptr;
     if (engine_)
-        app_.require_inspection(engine_->needs_file_magic(), engine_->needs_file_hashes(),
+        app_.require_inspection(engine_->needs_file_magic(), engine_->needs_file_digests(),
                                 engine_->needs_bodies());
 }
 
@@ -72,9 +72,9 @@ void Worker::set_intel(std::shared_ptr<const intel::IntelSet> intel) {
     if (intel_ && intel_->size() == 0) intel_.reset();
     if (intel_)
         app_.require_inspection(false,
-                                intel_->wants(intel::ObservableKind::md5) ||
-                                    intel_->wants(intel::ObservableKind::sha1) ||
-                                    intel_->wants(intel::ObservableKind::sha256),
+                                {.md5 = intel_->wants(intel::ObservableKind::md5),
+                                 .sha1 = intel_->wants(intel::ObservableKind::sha1),
+                                 .sha256 = intel_->wants(intel::ObservableKind::sha256)},
                                 false);
 }
 

@@ -140,6 +140,19 @@ class EngineTest : public ::testing::Test {
 
 // ---- Content and its modifiers ------------------------------------------------------------
 
+// Each file-hash keyword switches on its own digest only: hashing every file byte three
+// times when one digest is read would cost for nothing.
+TEST_F(EngineTest, FileHashKeywordsAskForTheirOwnDigest) {
+    build("alert http any any -> any any (msg:\"x\"; content:\"a\"; sid:1;)\n");
+    EXPECT_EQ(engine_->needs_file_digests(), applayer::FileDigests{});
+    build("alert http any any -> any any (msg:\"s\"; filesha256:bad.sha256; sid:2;)\n");
+    EXPECT_EQ(engine_->needs_file_digests(), applayer::FileDigests{.sha256 = true});
+    build(
+        "alert http any any -> any any (msg:\"m\"; filemd5:bad.md5; sid:3;)\n"
+        "alert http any any -> any any (msg:\"h\"; filesha1:bad.sha1; sid:4;)\n");
+    EXPECT_EQ(engine_->needs_file_digests(), (applayer::FileDigests{.md5 = true, .sha1 = true}));
+}
+
 TEST_F(EngineTest, ContentModifiers) {
     // Payload offsets: H0 e1 l2 l3 o4 _5 W6 o7 r8 l9 d10 _11 a12 b13 c14 d15 e16 f17.
     build(R"(alert tcp any any -> any any (content:"hello"; nocase; sid:1;)

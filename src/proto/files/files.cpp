@@ -142,8 +142,8 @@ bool write_all(int fd, ByteSpan data) {
 
 }  // namespace
 
-// md5 and sha1 when hashes are on; sha256 also whenever the file is stored, since the stored
-// copy is named by it.
+// The digests asked for; sha256 also whenever the file is stored, since the stored copy is
+// named by it.
 struct File::Hashes {
     DigestContext md5;
     DigestContext sha1;
@@ -226,7 +226,7 @@ std::string_view state_name(FileState state) {
 
 FileOptions FileOptions::from(const applayer::AppLimits& limits) {
     FileOptions options;
-    options.hashes = limits.file_hashes;
+    options.digests = limits.file_digests;
     options.magic = limits.file_magic;
     options.store_dir = limits.filestore_dir;
     const std::size_t body_limit = std::max(limits.request_body_limit, limits.response_body_limit);
@@ -238,13 +238,11 @@ FileOptions FileOptions::from(const applayer::AppLimits& limits) {
 File::File(std::string name, const FileOptions& options)
     : name_(std::move(name)), inspect_limit_(options.inspect_limit), want_magic_(options.magic) {
     const bool storing = !options.store_dir.empty();
-    if (options.hashes || storing) {
+    if (options.digests.any() || storing) {
         hashes_ = std::make_unique<Hashes>();
-        if (options.hashes) {
-            hashes_->md5 = start_digest(EVP_md5());
-            hashes_->sha1 = start_digest(EVP_sha1());
-        }
-        hashes_->sha256 = start_digest(EVP_sha256());
+        if (options.digests.md5) hashes_->md5 = start_digest(EVP_md5());
+        if (options.digests.sha1) hashes_->sha1 = start_digest(EVP_sha1());
+        if (options.digests.sha256 || storing) hashes_->sha256 = start_digest(EVP_sha256());
     }
     if (storing) store_ = Store::open(options.store_dir);
 }

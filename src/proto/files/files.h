@@ -29,7 +29,7 @@ enum class FileState : std::uint8_t { open, closed, truncated, error };
 std::string_view state_name(FileState state);
 
 struct FileOptions {
-    bool hashes = true;                   // md5, sha1, sha256 of every file
+    applayer::FileDigests digests = applayer::FileDigests::all();  // computed for every file
     bool magic = true;                    // libmagic description of the first bytes
     std::string store_dir;                // "" = not stored; else <dir>/<sha256[0:2]>/<sha256>
     std::size_t inspect_limit = 1 << 20;  // bytes kept in memory for file.data

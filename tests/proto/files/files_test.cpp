@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.h"
 #include "output/json_writer.h"
 #include "proto/files/files.h"
 
@@ -131,13 +132,47 @@ TEST(File, HashesOfLargerFile) {
 
 TEST(File, HashesDisabled) {
     FileOptions options = no_extras();
-    options.hashes = false;
+    options.digests = {};
     File file("fox", options);
     file.append(bytes(kFox));
     file.close(FileState::closed);
     EXPECT_TRUE(file.md5().empty());
     EXPECT_TRUE(file.sha1().empty());
     EXPECT_TRUE(file.sha256().empty());
+}
+
+TEST(File, OnlyTheDigestsAskedForAreComputed) {
+    for (const applayer::FileDigests digests :
+         {applayer::FileDigests{.md5 = true}, applayer::FileDigests{.sha1 = true},
+          applayer::FileDigests{.sha256 = true},
+          applayer::FileDigests{.md5 = true, .sha256 = true}}) {
+        FileOptions options = no_extras();
+        options.digests = digests;
+        File file("fox", options);
+        file.append(bytes(kFox));
+        file.close(FileState::closed);
+        EXPECT_EQ(file.md5(), digests.md5 ? kFoxMd5 : "");
+        EXPECT_EQ(file.sha1(), digests.sha1 ? kFoxSha1 : "");
+        EXPECT_EQ(file.sha256(), digests.sha256 ? kFoxSha256 : "");
+        const nlohmann::json info = fileinfo_json(file, 0);
+        EXPECT_EQ(info.contains("md5"), digests.md5);
+        EXPECT_EQ(info.contains("sha1"), digests.sha1);
+        EXPECT_EQ(info.contains("sha256"), digests.sha256);
+    }
+}
+
+TEST(FileDigests, ForceHashSetting) {
+    using applayer::FileDigests;
+    EXPECT_EQ(FileDigests::from_force_hash("no"), FileDigests{});
+    EXPECT_EQ(FileDigests::from_force_hash("yes"), FileDigests::all());
+    EXPECT_EQ(FileDigests::from_force_hash("md5"), FileDigests{.md5 = true});
+    // A YAML list [sha256, md5] arrives flattened; --set may keep the brackets and spaces.
+    EXPECT_EQ(FileDigests::from_force_hash("sha256,md5"),
+              (FileDigests{.md5 = true, .sha256 = true}));
+    EXPECT_EQ(FileDigests::from_force_hash("[sha1, sha256]"),
+              (FileDigests{.sha1 = true, .sha256 = true}));
+    EXPECT_EQ(FileDigests::from_force_hash(""), FileDigests{});
+    EXPECT_THROW(FileDigests::from_force_hash("md5,sha512"), ConfigError);
 }
 
 TEST(File, TruncatedKeepsOnlySha256OfWhatWasSeen) {
@@ -297,7 +332,7 @@ TEST(Filestore, StoredFilesNumberedInOrder) {
 TEST(Filestore, StoresSha256EvenWithoutHashLogging) {
     TempDir dir;
     FileOptions options = no_extras();
-    options.hashes = false;
+    options.digests = {};
     options.store_dir = dir.path().string();
     File file("fox", options);
     file.append(bytes(kFox));
@@ -374,12 +409,12 @@ TEST(FileOptions, FromAppLimits) {
     limits.request_body_limit = 1000;
     limits.response_body_limit = 5000;
     limits.filestore_dir = "/var/store";
-    limits.file_hashes = false;
+    limits.file_digests = {.sha1 = true};
     limits.file_magic = false;
     const FileOptions options = FileOptions::from(limits);
     EXPECT_EQ(options.inspect_limit, 5000U);
     EXPECT_EQ(options.store_dir, "/var/store");
-    EXPECT_FALSE(options.hashes);
+    EXPECT_EQ(options.digests, applayer::FileDigests{.sha1 = true});
     EXPECT_FALSE(options.magic);
 
     limits.request_body_limit = 0;
