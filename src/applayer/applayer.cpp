@@ -129,6 +129,7 @@ AppLimits AppLimits::from_config(const Config& config) {
     if (const char* env = std::getenv("SURICATA_EVE_DNS_VERSION"))
         l.dns_log_version = std::string_view(env) == "2" ? 2 : 3;
     l.detection_ports = configured_detection_ports(config);
+    l.protocol_settings = config.with_prefix("app-layer.protocols.");
     return l;
 }
 

@@ -103,6 +103,18 @@ struct AppLimits {
     // outputs.eve.dns.version, overridden by SURICATA_EVE_DNS_VERSION as in Suricata.
     int dns_log_version = 3;
     std::vector<DetectionPorts> detection_ports;  // configured ports; none: built-in ones
+    // Every app-layer.protocols.<protocol>.<key> setting, for a protocol's own options
+    // (dnp3.max-objects...), so a parser reads its settings without the app layer knowing them.
+    std::vector<std::pair<std::string, std::string>> protocol_settings;
+
+    // A protocol's own setting ("" when absent): protocol_setting("dnp3", "max-objects").
+    std::string_view protocol_setting(std::string_view protocol, std::string_view key) const {
+        for (const auto& [name, value] : protocol_settings)
+            if (name.size() == protocol.size() + 1 + key.size() && name.starts_with(protocol) &&
+                name[protocol.size()] == '.' && name.ends_with(key))
+                return value;
+        return {};
+    }
 
     static AppLimits from_config(const Config& config);
 };

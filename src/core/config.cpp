@@ -62,6 +62,8 @@ const std::vector<ConfigKeyInfo> kKnownKeys = {
     {"outputs.eve.types.tls", "yes", "write tls events (one per handshake)"},
     {"outputs.eve.types.ssh", "yes", "write ssh events"},
     {"outputs.eve.types.modbus", "yes", "write modbus events (one per request/response)"},
+    {"app-layer.protocols.dnp3.max-objects", "2048",
+     "DNP3 object headers decoded per message; more raise dnp3.too_many_objects (at most 65536)"},
     {"outputs.eve.types.dnp3", "yes", "write dnp3 events (one per request and per response)"},
     {"outputs.eve.types.enip", "yes", "write enip events (EtherNet/IP and CIP)"},
     {"outputs.eve.types.iec104", "yes", "write iec104 events (IEC 60870-5-104 APDUs)"},
@@ -79,6 +81,12 @@ const std::vector<ConfigKeyInfo> kKnownKeys = {
     {"outputs.eve.types.fileinfo", "yes", "write fileinfo events (files carried by HTTP)"},
     {"outputs.eve.dns.version", "3", "dns record format: 3 (Suricata 8) or 2 (per query/answer)"},
     {"outputs.eve.http.extended", "no", "http events carry request_headers/response_headers"},
+    {"outputs.eve.alert.payload", "no", "alerts carry the packet's payload, base64 (payload)"},
+    {"outputs.eve.alert.payload-printable", "no",
+     "alerts carry the payload's printable characters (payload_printable)"},
+    {"outputs.eve.alert.payload-buffer-size", "4kb", "payload bytes an alert logs at most"},
+    {"outputs.eve.alert.packet", "no",
+     "alerts carry the frame, base64 (packet), and its link type (packet_info)"},
     {"outputs.eve.fileinfo.force-magic", "no",
      "libmagic type of every file (also on when a rule uses filemagic/file.magic)"},
     {"outputs.eve.fileinfo.force-hash", "no",
@@ -171,12 +179,33 @@ const std::vector<std::pair<std::string_view, std::string_view>> kAliases = {
     {"pcap-file.checksum-checks", "checksum-validation"},
     {"outputs.eve-log.filename", "outputs.eve.filename"},
     {"outputs.eve-log.append", "outputs.eve.append"},
+    {"outputs.eve-log.types.alert.payload", "outputs.eve.alert.payload"},
+    {"outputs.eve-log.types.alert.payload-printable", "outputs.eve.alert.payload-printable"},
+    {"outputs.eve-log.types.alert.payload-buffer-size", "outputs.eve.alert.payload-buffer-size"},
+    {"outputs.eve-log.types.alert.packet", "outputs.eve.alert.packet"},
     {"packet-alert-max", "detect.packet-alert-max"},
     {"app-layer.protocols.http.libhtp.default-config.request-body-limit",
      "app-layer.protocols.http.request-body-limit"},
     {"app-layer.protocols.http.libhtp.default-config.response-body-limit",
      "app-layer.protocols.http.response-body-limit"},
 };
+
+// Suricata's --set names list items by index ("outputs.1.eve-log.types.0.alert.packet"), where
+// a flattened suricata.yaml names them by their key: the all-digit components are dropped.
+std::string without_list_indexes(std::string_view key) {
+    std::string named;
+    while (!key.empty()) {
+        const std::size_t dot = key.find('.');
+        const std::string_view part = key.substr(0, dot);
+        key = dot == std::string_view::npos ? std::string_view{} : key.substr(dot + 1);
+        if (!part.empty() && std::all_of(part.begin(), part.end(),
+                                         [](unsigned char c) { return std::isdigit(c) != 0; }))
+            continue;
+        if (!named.empty()) named += '.';
+        named += part;
+    }
+    return named;
+}
 
 }  // namespace
 
@@ -248,6 +277,10 @@ void Config::set_override(std::string_view assignment) {
 }
 
 void Config::set(std::string_view key, std::string_view value) {
+    if (key.starts_with("outputs.") && key.find_first_of("0123456789") != std::string_view::npos) {
+        const std::string named = without_list_indexes(key);
+        if (named != key) return set(named, value);
+    }
     for (const auto& [alias, canonical] : kAliases) {
         if (key == alias) {
             values_[std::string(canonical)] = std::string(value);

@@ -101,6 +101,12 @@ struct Packet {
     std::uint32_t wire_len = 0;    // original length on the wire
     std::uint32_t file_index = 0;  // which input file
     ByteSpan data;                 // captured bytes (or reassembled datagram)
+    std::uint32_t linktype = 0;    // the capture's link type (libpcap DLT value)
+    // Bytes of `data` before the outermost IP header (link layer, VLAN tags...), and for a
+    // datagram rebuilt from fragments the datagram itself: an alert's `packet` is then the
+    // last fragment's link header followed by the whole datagram, as Suricata logs it.
+    std::uint32_t link_header_len = 0;
+    ByteSpan datagram;
 
     // Layer 2.
     ByteSpan ether_header;  // the outermost Ethernet header, when the link is Ethernet

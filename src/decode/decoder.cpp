@@ -113,6 +113,14 @@ int icmp_query_role(const Packet& pkt) {
     return 0;
 }
 
+// The outermost IP layer starts `data`, the rest of the captured frame: what precedes it is the
+// link header an alert's `packet` keeps in front of a rebuilt datagram.
+void note_link_header(Packet& p, ByteSpan data) {
+    if (p.ip_version != 0 || p.tunnel_depth != 0 || p.is_reassembled) return;
+    if (data.size() <= p.data.size())
+        p.link_header_len = static_cast<std::uint32_t>(p.data.size() - data.size());
+}
+
 }  // namespace
 
 bool link_type_supported(std::uint32_t linktype) {
@@ -225,6 +233,7 @@ bool Decoder::decode(std::uint32_t linktype, Packet& pkt, std::vector<std::uint8
     stats_.bytes += pkt.data.size();
     stats_.max_packet_size = std::max<std::uint64_t>(stats_.max_packet_size, pkt.data.size());
     Layer l{pkt, reassembled, outer};
+    pkt.linktype = linktype;
     switch (linktype) {
         case kLinkEthernet:
             link_ethernet(l, pkt.data);
@@ -605,6 +614,7 @@ void Decoder::ppp(Layer& l, ByteSpan data) {
 
 void Decoder::ipv4(Layer& l, ByteSpan data) {
     Packet& p = l.pkt;
+    note_link_header(p, data);
     ByteCursor c(data);
     if (!c.has(20)) {
         l.anomaly(Anomaly::Ipv4PktTooSmall);
@@ -749,6 +759,7 @@ void Decoder::ipv4_options(Layer& l, ByteSpan options) {
 
 void Decoder::ipv6(Layer& l, ByteSpan data) {
     Packet& p = l.pkt;
+    note_link_header(p, data);
     ByteCursor c(data);
     if (!c.has(40)) {
         l.anomaly(Anomaly::Ipv6PktTooSmall);
@@ -1066,6 +1077,7 @@ void Decoder::fragment(Layer& l, const Fragment& f) {
     p.is_fragment = false;
     p.is_reassembled = true;
     ByteSpan datagram(l.reassembled);
+    p.datagram = datagram;
     p.reassembled_len = static_cast<std::uint32_t>(datagram.size());
     if (f.ip_version == 4) {
         ipv4(l, datagram);

@@ -1,8 +1,12 @@
 #include "output/eve.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <cctype>
+#include <vector>
 
+#include "capture/link_type.h"
 #include "output/json_writer.h"
 
 namespace tocsin::output {
@@ -341,6 +345,54 @@ void add_metadata(JsonWriter& j, const detect::Signature& sig) {
     j.end_object();
 }
 
+std::string base64(ByteSpan bytes) {
+    // EVP_EncodeBlock writes 4 characters per 3 bytes and a terminating NUL.
+    std::string text(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), bytes.data(),
+                                        static_cast<int>(bytes.size()));
+    text.resize(written > 0 ? static_cast<std::size_t>(written) : 0);
+    return text;
+}
+
+// Suricata's printable rendering: printable ASCII, CR and LF kept, every other byte a dot.
+std::string printable(ByteSpan bytes) {
+    std::string text(bytes.size(), '.');
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        const unsigned char c = bytes[i];
+        if (std::isprint(c) || c == '\n' || c == '\r') text[i] = static_cast<char>(c);
+    }
+    return text;
+}
+
+void add_payload(JsonWriter& j, const Packet& pkt, const AlertExtras& extras) {
+    const ByteSpan payload = pkt.payload.first(std::min(pkt.payload.size(), extras.payload_limit));
+    if (extras.payload) j.field("payload", base64(payload));
+    if (extras.payload_printable) j.field("payload_printable", printable(payload));
+    j.field("stream", 0);  // the packet's own payload, not reassembled stream data
+}
+
+// The captured frame and its link type. A datagram rebuilt from fragments is logged as the
+// last fragment's link header followed by the whole datagram, so it decodes as one packet.
+void add_packet_bytes(JsonWriter& j, const Packet& pkt) {
+    if (pkt.flow_end_pseudo || pkt.data.empty()) return;
+    if (pkt.is_reassembled && !pkt.datagram.empty()) {
+        std::vector<std::uint8_t> frame;
+        const ByteSpan link =
+            pkt.data.first(std::min<std::size_t>(pkt.link_header_len, pkt.data.size()));
+        frame.reserve(link.size() + pkt.datagram.size());
+        frame.insert(frame.end(), link.begin(), link.end());
+        frame.insert(frame.end(), pkt.datagram.begin(), pkt.datagram.end());
+        j.field("packet", base64(frame));
+    } else {
+        j.field("packet", base64(pkt.data));
+    }
+    j.begin_object("packet_info");
+    j.field("linktype", pkt.linktype);
+    if (const std::string_view name = capture::link_type_name(pkt.linktype); !name.empty())
+        j.field("linktype_name", name);
+    j.end_object();
+}
+
 void add_flow_summary(JsonWriter& j, const flow::Flow& f) {
     j.begin_object("flow");
     add_flow_counters(j, f);
@@ -384,8 +436,18 @@ std::string app_anomaly_event(const Packet& pkt, const flow::Flow& flow, std::st
     return out;
 }
 
+AlertExtras AlertExtras::from_config(const Config& config) {
+    AlertExtras extras;
+    extras.payload = config.get_bool("outputs.eve.alert.payload");
+    extras.payload_printable = config.get_bool("outputs.eve.alert.payload-printable");
+    extras.packet = config.get_bool("outputs.eve.alert.packet");
+    extras.payload_limit = config.get_size("outputs.eve.alert.payload-buffer-size");
+    return extras;
+}
+
 std::string alert_event(const Packet& pkt, const flow::Flow* flow, flow::Direction dir,
-                        const detect::Alert& alert, std::string_view pcap_filename) {
+                        const detect::Alert& alert, std::string_view pcap_filename,
+                        const AlertExtras& extras) {
     const detect::Signature& sig = *alert.sig;
     std::string out;
     out.reserve(768);
@@ -420,6 +482,8 @@ std::string alert_event(const Packet& pkt, const flow::Flow* flow, flow::Directi
         add_traffic(j, *flow);
         add_entropy(j, *flow);
     }
+    if (extras.payload || extras.payload_printable) add_payload(j, pkt, extras);
+    if (extras.packet) add_packet_bytes(j, pkt);
     j.end_object();
     return out;
 }

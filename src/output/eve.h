@@ -7,6 +7,7 @@
 
 #include "applayer/applayer.h"
 #include "applayer/protocol.h"
+#include "core/config.h"
 #include "core/packet.h"
 #include "decode/decoder.h"
 #include "detect/engine.h"
@@ -30,9 +31,21 @@ std::string anomaly_event(const Packet& pkt, Anomaly anomaly, const flow::Flow* 
 std::string app_anomaly_event(const Packet& pkt, const flow::Flow& flow, std::string_view event,
                               const applayer::Transaction* tx, std::string_view pcap_filename);
 
+// What alerts carry besides the rule, the transaction and the flow: Suricata's eve-log alert
+// options (outputs.eve.alert.*, or suricata.yaml's "- alert: {payload: yes, packet: yes}").
+struct AlertExtras {
+    bool payload = false;              // "payload": the packet's payload, base64
+    bool payload_printable = false;    // "payload_printable": its printable characters
+    bool packet = false;               // "packet" (the frame, base64) and "packet_info"
+    std::size_t payload_limit = 4096;  // payload-buffer-size: payload bytes logged at most
+
+    static AlertExtras from_config(const Config& config);
+};
+
 // A rule's alert on a packet; `flow` may be null.
 std::string alert_event(const Packet& pkt, const flow::Flow* flow, flow::Direction dir,
-                        const detect::Alert& alert, std::string_view pcap_filename);
+                        const detect::Alert& alert, std::string_view pcap_filename,
+                        const AlertExtras& extras = {});
 
 // Record `record` of an application-layer transaction (http, dns, tls, fileinfo...): the
 // common header oriented as the record's direction, then the protocol's members. `pkt` is the

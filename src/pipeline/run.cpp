@@ -638,7 +638,8 @@ RunResult Runner::run() {
                            config_.get_bool("outputs.eve.types.anomaly"),
                            config_.get_bool("outputs.eve.types.alert"),
                            config_.get_bool("outputs.eve.types.drop"),
-                           {}};
+                           {},
+                           output::AlertExtras::from_config(config_)};
     for (const applayer::ProtocolSpec* spec : proto::registered_protocols())
         for (std::string_view type : {spec->name, std::string_view("fileinfo")})
             if (!config_.get_bool("outputs.eve.types." + std::string(type)))

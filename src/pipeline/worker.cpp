@@ -90,7 +90,8 @@ void Worker::detect(Packet& pkt, flow::Flow* flow, flow::Direction dir,
     if (!verdict_.alerts.empty() && flow != nullptr) flow->alerted = true;
     if (outputs_.alert)
         for (const detect::Alert& alert : verdict_.alerts)
-            emit(output::alert_event(pkt, flow, dir, alert, filename), EventKind::alert, order++);
+            emit(output::alert_event(pkt, flow, dir, alert, filename, outputs_.alert_extras),
+                 EventKind::alert, order++);
     if (verdict_.drop && verdict_.drop_sig != nullptr && outputs_.drop)
         emit(output::drop_event(pkt, flow, true, filename), EventKind::drop, order++);
 }
@@ -288,8 +289,8 @@ void Worker::inspect_at_flow_end(flow::Flow& flow, Timestamp now, const std::str
         if (!verdict_.alerts.empty()) flow.alerted = true;
         if (!outputs_.alert) continue;
         for (const detect::Alert& alert : verdict_.alerts)
-            emit(output::alert_event(pseudo, &flow, dir, alert, filename), EventKind::alert,
-                 flow.first_pcap_cnt, flow.hash);
+            emit(output::alert_event(pseudo, &flow, dir, alert, filename, outputs_.alert_extras),
+                 EventKind::alert, flow.first_pcap_cnt, flow.hash);
     }
 }
 

@@ -16,6 +16,7 @@
 #include "detect/engine.h"
 #include "flow/flow.h"
 #include "intel/intel.h"
+#include "output/eve.h"
 #include "stream/consumer.h"
 #include "stream/tcp.h"
 
@@ -62,6 +63,7 @@ struct OutputSwitches {
     bool drop = true;
     // Application-layer event types switched off (outputs.eve.types.http: no, ...).
     std::vector<std::string> app_types_off;
+    output::AlertExtras alert_extras;  // payload, packet... in alerts
 
     bool app_type_on(std::string_view type) const {
         for (const std::string& off : app_types_off)

@@ -245,7 +245,7 @@ void Worker::report_intel_hits(const Packet& pkt, flow::Flow& flow, flow::Direct
             alert.sig = &sig;
             alert.tx = tx;
             alert.protocol = spec;
-            json = output::alert_event(pkt, &flow, dir, alert, filename);
+            json = output::alert_event(pkt, &flow, dir, alert, filename, outputs_.alert_extras);
         }
         EventKey key = current_;
         key.order = flow_end ? flow.first_pcap_cnt : intel_order_++;

@@ -87,8 +87,19 @@ TEST(Config, ReadsSuricataYamlAsItIs) {
     EXPECT_TRUE(c.get_bool("outputs.eve.types.flow"));
     EXPECT_FALSE(c.get_bool("outputs.eve.types.stats"));  // not in the list
     EXPECT_EQ(c.get_string("outputs"), "fast,eve-log");
-    EXPECT_EQ(c.get_string("outputs.eve-log.types.alert.payload"), "yes");
+    EXPECT_TRUE(c.get_bool("outputs.eve.alert.payload"));  // Suricata's alert option, by name
+    EXPECT_FALSE(c.get_bool("outputs.eve.alert.packet"));
     for (const auto& key : c.unknown_keys()) EXPECT_FALSE(key.starts_with("vars.")) << key;
+}
+
+// suricata --set names list items by index; the index is dropped, not kept as a key.
+TEST(Config, SuricataListIndexesInSetKeysAreDropped) {
+    Config c;
+    c.set_override("outputs.1.eve-log.types.0.alert.packet=yes");
+    EXPECT_TRUE(c.get_bool("outputs.eve.alert.packet"));
+    EXPECT_TRUE(c.unknown_keys().empty());
+    c.set_override("outputs.0.eve.alert.payload-printable=yes");
+    EXPECT_TRUE(c.get_bool("outputs.eve.alert.payload-printable"));
 }
 
 }  // namespace

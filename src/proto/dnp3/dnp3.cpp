@@ -4,6 +4,7 @@
 #include <array>
 #include <deque>
 
+#include "core/config.h"
 #include "proto/dnp3/eve.h"
 #include "proto/dnp3/transaction.h"
 
@@ -19,6 +20,7 @@ namespace {
 // sequence space only tells 63 of them apart: longer reassemblies are refused, as Suricata
 // does (63 * 255 octets, event too_long_reassembly).
 constexpr std::size_t kMaxFragment = 63 * 255;
+constexpr std::uint64_t kMaxObjectsSetting = 65536;
 // Fragments being reassembled at once (one per source/destination pair and direction).
 constexpr std::size_t kMaxOpenFragments = 8;
 // Requests waiting for their response: more is a flood (Suricata's dnp3.flooded); the oldest
@@ -41,7 +43,12 @@ struct Fragment {
 class Dnp3Parser final : public applayer::Parser {
   public:
     explicit Dnp3Parser(const applayer::AppLimits& limits)
-        : max_fragment_(std::min(kMaxFragment, limits.max_record_bytes)) {}
+        : max_fragment_(std::min(kMaxFragment, limits.max_record_bytes)) {
+        // app-layer.protocols.dnp3.max-objects, as in Suricata; bounded so that a setting
+        // cannot make one message's object list unbounded.
+        if (const auto n = parse_size(limits.protocol_setting("dnp3", "max-objects")); n && *n > 0)
+            limits_.max_objects = std::min<std::uint64_t>(*n, kMaxObjectsSetting);
+    }
 
     void parse(Direction dir, ByteSpan data, ParseContext& ctx) override {
         Stream& s = streams_[applayer::dir_index(dir)];

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.h"
 #include "output/json_writer.h"
 #include "proto/dnp3/dnp3.h"
 #include "proto/dnp3/link.h"
@@ -88,6 +89,8 @@ Bytes cat(std::initializer_list<Bytes> parts) {
 class Harness {
   public:
     Harness() : parser_(make_parser(limits_)) {}
+    explicit Harness(applayer::AppLimits limits)
+        : limits_(std::move(limits)), parser_(make_parser(limits_)) {}
     void feed(Direction dir, const Bytes& data) {
         applayer::ParseContext ctx(txs_, next_id_, flow_events_, limits_, ++packet_, {});
         parser_->parse(dir, data, ctx);
@@ -361,6 +364,35 @@ TEST(Dnp3Parser, TooManyPointsStopsDecoding) {
     EXPECT_FALSE(h.tx(0).request->complete);
     EXPECT_EQ(h.tx(0).request->objects.size(), 1u);
     EXPECT_TRUE(h.tx(0).request->objects[0].points.empty());
+}
+
+// app-layer.protocols.dnp3.max-objects (Suricata's setting): a READ of class 1, 2 and 3 has
+// three object headers; with a limit of two the third is not decoded and the event is raised.
+TEST(Dnp3Parser, MaxObjectsSettingBoundsObjectHeaders) {
+    const Bytes read_classes{0xC0, 0x01, 60, 2, 0x06, 60, 3, 0x06, 60, 4, 0x06};
+    Harness defaults;
+    defaults.feed(Direction::to_server, request(0, read_classes));
+    ASSERT_EQ(defaults.count(), 1u);
+    EXPECT_EQ(defaults.tx(0).request->objects.size(), 3u);
+    EXPECT_FALSE(defaults.has_event("dnp3.too_many_objects"));
+
+    applayer::AppLimits limits;
+    limits.protocol_settings = {{"dnp3.max-objects", "2"}};
+    Harness limited(limits);
+    limited.feed(Direction::to_server, request(0, read_classes));
+    ASSERT_EQ(limited.count(), 1u);
+    EXPECT_EQ(limited.tx(0).request->objects.size(), 2u);
+    EXPECT_TRUE(limited.has_event("dnp3.too_many_objects"));
+}
+
+// The setting arrives through the configuration like any app-layer.protocols key.
+TEST(Dnp3Parser, MaxObjectsComesFromTheConfiguration) {
+    Config config;
+    config.set("app-layer.protocols.dnp3.max-objects", "7");
+    const applayer::AppLimits limits = applayer::AppLimits::from_config(config);
+    EXPECT_EQ(limits.protocol_setting("dnp3", "max-objects"), "7");
+    EXPECT_EQ(limits.protocol_setting("dnp", "3.max-objects"), "");
+    EXPECT_EQ(limits.protocol_setting("dnp3", "max-points"), "");
 }
 
 TEST(Dnp3Parser, UnansweredRequestsFloodOnce) {
