@@ -6,8 +6,14 @@
 # packets/s and Gbit/s as tocsin reports them (loading excluded), peak RSS, intel alerts, and the
 # throughput cost of matching.
 #
+# The cost is decomposed, because file-hash indicators make every file be hashed: the same
+# bundle without its file hashes (matching alone), with only its SHA-256 hashes, and file
+# hashing alone (force-hash all digests / sha256) without intelligence. The runs of all modes
+# are interleaved, so a slow spell of the machine touches every mode alike.
+#
 # usage: bench/intel.sh [BUILD_DIR]     (default: build)
-# environment: RUNS (3), INDICATORS (1000000), BENCH_BYTES (300000000), BENCH_SEED (42)
+# environment: RUNS (3), INDICATORS (1000000), BENCH_BYTES (300000000), BENCH_SEED (42),
+#              MODES (default: all of them; e.g. MODES="without with")
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -43,35 +49,65 @@ echo "capture:    $pcap ($(stat -c %s "$pcap") bytes), 1 worker, $runs run(s)"
 echo "indicators: $bundle ($indicators, $(stat -c %s "$bundle") bytes)"
 echo
 
-declare -A rate gbps
-for mode in without with; do
-    args=()
-    [[ $mode == with ]] && args=(--intel "$bundle")
-    rates=()
-    gbits=()
-    loads=()
-    peak=0
-    for ((r = 0; r < runs; r++)); do
+# Bundles derived from the generated one: no file hashes; file hashes only as SHA-256.
+nohash="$out/intel-$indicators-s$seed-nohash.json"
+sha256only="$out/intel-$indicators-s$seed-sha256.json"
+[[ -f $nohash ]] || grep -v "file:hashes" "$bundle" | sed '2s/^,//' >"$nohash"
+[[ -f $sha256only ]] || grep -v "file:hashes.MD5\|file:hashes.'SHA-1'" "$bundle" | sed '2s/^,//' >"$sha256only"
+
+declare -A mode_args=(
+    [without]=""
+    [with]="--intel $bundle"
+    [no-hashes]="--intel $nohash"
+    [sha256-only]="--intel $sha256only"
+    [hash-all]="--set outputs.eve.fileinfo.force-hash=yes"
+    [hash-sha256]="--set outputs.eve.fileinfo.force-hash=sha256"
+)
+read -r -a modes <<<"${MODES:-without with no-hashes sha256-only hash-all hash-sha256}"
+declare -A rates gbits loads peak
+for ((r = 0; r < runs; r++)); do
+    for mode in "${modes[@]}"; do
+        read -r -a args <<<"${mode_args[$mode]}"
         rm -rf "${work:?}/$mode"
         mkdir -p "$work/$mode"
         read -r s kib cpu status < <(measure "$work/$mode.console" "$tocsin" run -r "$pcap" \
             -l "$work/$mode" --workers 1 "${args[@]}")
         ((status == 0)) || die "tocsin run failed (status $status); see $work/$mode.console"
         line=$(grep -E 'packets .* pkt/s' "$work/$mode.console" | tail -1)
-        rates+=("$(sed -E 's/.*: ([0-9]+) pkt\/s.*/\1/' <<<"$line")")
-        gbits+=("$(sed -E 's/.* ([0-9.]+) Gbit\/s.*/\1/' <<<"$line")")
-        if [[ $mode == with ]]; then
-            loads+=("$(sed -nE 's/.*indicators loaded in ([0-9.]+) s.*/\1/p' "$work/$mode.console")")
-        fi
-        ((kib > peak)) && peak=$kib
+        rates[$mode]+="$(sed -E 's/.*: ([0-9]+) pkt\/s.*/\1/' <<<"$line") "
+        gbits[$mode]+="$(sed -E 's/.* ([0-9.]+) Gbit\/s.*/\1/' <<<"$line") "
+        loads[$mode]+="$(sed -nE 's/.*indicators loaded in ([0-9.]+) s.*/\1/p' "$work/$mode.console") "
+        ((kib > ${peak[$mode]:-0})) && peak[$mode]=$kib
     done
-    rate[$mode]=$(printf '%s\n' "${rates[@]}" | median)
-    gbps[$mode]=$(printf '%s\n' "${gbits[@]}" | median)
-    alerts=$(grep -c '"intel_id"' "$work/$mode/eve.json" || true)
-    load=""
-    [[ $mode == with ]] && load=", load $(printf '%s\n' "${loads[@]}" | median) s"
-    printf '%-8s %10s pkt/s %6s Gbit/s  peak RSS %5d MiB  intel alerts %s%s\n' "$mode" \
-        "${rate[$mode]}" "${gbps[$mode]}" $((peak / 1024)) "$alerts" "$load"
 done
-awk -v a="${rate[without]}" -v b="${rate[with]}" \
-    'BEGIN { printf "matching %d indicators costs %.1f%% of inspection throughput\n", '"$indicators"', (a - b) * 100 / a }'
+
+# The median of the non-empty lines read ("" when there are none).
+median_of_words() { awk 'NF' | median; }
+
+declare -A rate
+for mode in "${modes[@]}"; do
+    rate[$mode]=$(tr ' ' '\n' <<<"${rates[$mode]}" | median_of_words)
+    gbps=$(tr ' ' '\n' <<<"${gbits[$mode]}" | median_of_words)
+    alerts=$(grep -c '"intel_id"' "$work/$mode/eve.json" || true)
+    load=$(tr ' ' '\n' <<<"${loads[$mode]}" | median_of_words)
+    [[ -n $load ]] && load=", load $load s"
+    printf '%-12s %10s pkt/s %6s Gbit/s  peak RSS %5d MiB  intel alerts %s%s   (runs: %s)\n' \
+        "$mode" "${rate[$mode]}" "$gbps" $((peak[$mode] / 1024)) "$alerts" "$load" "${rates[$mode]% }"
+done
+# cost MODE WHAT: the throughput MODE loses against "without", as the median over the rounds of
+# the loss within each round (runs of one round are seconds apart, so drift cancels), and as the
+# loss between the two medians.
+cost() {
+    [[ -n ${rate[without]:-} && -n ${rate[$1]:-} ]] || return 0
+    paste -d' ' <(tr ' ' '\n' <<<"${rates[without]}" | awk 'NF') \
+        <(tr ' ' '\n' <<<"${rates[$1]}" | awk 'NF') |
+        awk '{ print (1 - $2 / $1) * 100 }' | median |
+        awk -v a="${rate[without]}" -v b="${rate[$1]}" -v what="$2" \
+            '{ printf "%-58s %5.1f%% (paired), %5.1f%% (medians)\n", what, $1, (a - b) * 100 / a }'
+}
+echo
+cost with "$indicators indicators (hashes: MD5, SHA-1, SHA-256)"
+cost no-hashes "the same without file-hash indicators (matching alone)"
+cost sha256-only "the same with SHA-256 file hashes only"
+cost hash-all "no intelligence, every file hashed (MD5, SHA-1, SHA-256)"
+cost hash-sha256 "no intelligence, every file hashed (SHA-256)"
