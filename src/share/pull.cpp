@@ -147,6 +147,10 @@ std::optional<PullState> load_state(const std::filesystem::path& path, const Api
                 fmt::format("tocsin: {} is missing; fetching the whole collection again "
                             "into new page files after the existing ones",
                             path.string()));
+        // The state exists before the first page does: a pull killed after writing its first
+        // page then resumes from this state (which drops that page and fetches it again)
+        // instead of taking the page for an older pull's and fetching everything after it.
+        if (!write_file_durably(path, format_pull_state(fresh), error)) return std::nullopt;
         return fresh;
     }
     auto text = read_file_bounded(path, kMaxStateBytes, error);
