@@ -51,7 +51,6 @@ struct DetectionPorts {
     std::vector<std::pair<std::uint16_t, std::uint16_t>> ranges;  // inclusive
 };
 
-// Bounds every protocol honours; from `app-layer.*` in tocsin.yaml.
 // Which digests every file gets (EVE fileinfo md5/sha1/sha256, rules' filemd5/filesha1/
 // filesha256, intelligence on file hashes). Each is a pass over every file byte, so only the
 // digests something uses are computed.
@@ -75,6 +74,7 @@ struct FileDigests {
     static FileDigests from_force_hash(std::string_view setting);
 };
 
+// Bounds every protocol honours; from `app-layer.*` in tocsin.yaml.
 struct AppLimits {
     std::size_t max_transactions = 256;  // per flow; the oldest are logged and dropped
     std::size_t probe_bytes = 4096;      // held per direction while the protocol is unknown
