@@ -32,15 +32,17 @@ measure() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# ensure_capture BUILD PCAP META BYTES SEED: makes the bench capture with tocsin-gencap unless it
-# exists, under a temporary name so an interrupted run never leaves a truncated one.
+# ensure_capture BUILD PCAP META BYTES SEED [GENCAP OPTION...]: makes the bench capture with
+# tocsin-gencap unless it exists, under a temporary name so an interrupted run never leaves a
+# truncated one.
 ensure_capture() {
     local build=$1 pcap=$2 meta=$3 bytes=$4 seed=$5 gencap
+    shift 5
     [[ -f $pcap ]] && return 0
     gencap=$(find_binary "$build/tocsin-gencap" "$build/bench/tocsin-gencap") ||
         die "no tocsin-gencap in $build (build with -DTOCSIN_BENCH=ON)"
-    echo "generating $pcap ($bytes bytes, seed $seed)..."
-    "$gencap" --out "$pcap.partial" --bytes "$bytes" --seed "$seed" >"$meta.partial"
+    echo "generating $pcap ($bytes bytes, seed $seed${*:+, $*})..."
+    "$gencap" --out "$pcap.partial" --bytes "$bytes" --seed "$seed" "$@" >"$meta.partial"
     mv "$pcap.partial" "$pcap"
     mv "$meta.partial" "$meta"
 }

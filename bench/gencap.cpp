@@ -37,17 +37,21 @@ struct Options {
     std::uint64_t mbps = 1500;
     std::uint64_t loss_ppm = 5000;      // 0.5 % of plain TCP segments are never written
     std::uint64_t reorder_ppm = 10000;  // 1 % are swapped with the next segment of their flow
+    std::optional<std::uint64_t> tls_percent;  // of web flows; empty: the classic mix
 };
 
 void print_usage() {
     std::fputs(
-        "usage: tocsin-gencap --out FILE --bytes N[k|M|G] --seed S [--flows K] [--mbps R]\n"
+        "usage: tocsin-gencap --out FILE --bytes N[k|M|G] --seed S [--flows K] [--mbps R]\n        "
+        "             [--tls-percent P]\n"
         "  --bytes  approximate size of the capture file (k/M/G are powers of 1000)\n"
         "  --seed   the same seed always produces the same file\n"
         "  --flows  flows active at once (default: size/200k, between 16 and 5000)\n"
         "  --mbps   simulated link rate for timestamps (default 1500)\n"
         "  --loss-ppm, --reorder-ppm  TCP segments lost / reordered per million\n"
-        "           (defaults 5000 and 10000; 0 gives a capture without gaps)\n",
+        "           (defaults 5000 and 10000; 0 gives a capture without gaps)\n"
+        "  --tls-percent P  web flows that are TLS rather than HTTP (default: the classic\n"
+        "           mix, 26 of 58 web flows, about half the bytes cleartext HTTP bodies)\n",
         stderr);
 }
 
@@ -104,12 +108,15 @@ std::optional<Options> parse_options(int argc, char** argv) {
             options.loss_ppm = *number;
         } else if (flag == "--reorder-ppm") {
             options.reorder_ppm = *number;
+        } else if (flag == "--tls-percent") {
+            options.tls_percent = *number;
         } else {
             return std::nullopt;
         }
     }
     if (options.out.empty() || options.bytes == 0 || options.mbps == 0 ||
-        options.loss_ppm > 1000000 || options.reorder_ppm > 1000000) {
+        options.loss_ppm > 1000000 || options.reorder_ppm > 1000000 ||
+        options.tls_percent.value_or(0) > 100) {
         return std::nullopt;
     }
     if (options.flows == 0) {
@@ -128,7 +135,13 @@ struct Stats {
 class Generator {
   public:
     explicit Generator(const Options& options)
-        : options_(options), rng_(options.seed), writer_(options.out), slots_(options.flows) {}
+        : options_(options),
+          rng_(options.seed),
+          writer_(options.out),
+          factory_(options.tls_percent
+                       ? FlowFactory(static_cast<std::uint32_t>(*options.tls_percent))
+                       : FlowFactory()),
+          slots_(options.flows) {}
 
     void run() {
         while (writer_.file_bytes() < options_.bytes) step();

@@ -9,11 +9,18 @@
 # The cost is decomposed, because file-hash indicators make every file be hashed: the same
 # bundle without its file hashes (matching alone), with only its SHA-256 hashes, and file
 # hashing alone (force-hash all digests / sha256) without intelligence. The runs of all modes
-# are interleaved, so a slow spell of the machine touches every mode alike.
+# are interleaved, so a slow spell of the machine touches every mode alike. Each loss is given
+# in wall-clock throughput and in CPU time per packet (inspection only, every thread), which
+# other tenants of a shared machine disturb far less.
+#
+# The capture's share of cleartext HTTP decides what file hashing costs: the classic mix has
+# half its bytes in HTTP bodies; TLS_PERCENT=96 makes 96% of web flows TLS, the encrypted share
+# of web traffic Google reports (transparencyreport.google.com, "HTTPS encryption on the web").
 #
 # usage: bench/intel.sh [BUILD_DIR]     (default: build)
 # environment: RUNS (3), INDICATORS (1000000), BENCH_BYTES (300000000), BENCH_SEED (42),
-#              MODES (default: all of them; e.g. MODES="without with")
+#              TLS_PERCENT (unset: the classic mix), MODES (default: all of them; e.g.
+#              MODES="without with")
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,11 +31,13 @@ build=${1:-build}
 out="$repo/bench/out"
 capture_bytes=${BENCH_BYTES:-300000000}
 seed=${BENCH_SEED:-42}
-pcap="$out/bench-$capture_bytes-s$seed.pcap"
-meta="$out/bench-$capture_bytes-s$seed.meta"
+tls_percent=${TLS_PERCENT:-}
+mix=${tls_percent:+-tls$tls_percent}
+pcap="$out/bench-$capture_bytes-s$seed$mix.pcap"
+meta="$out/bench-$capture_bytes-s$seed$mix.meta"
 runs=${RUNS:-3}
 indicators=${INDICATORS:-1000000}
-work="$out/intel"
+work="$out/intel$mix"
 bundle="$out/intel-$indicators-s$seed.json"
 
 tocsin=$(find_binary "$build/tocsin" "$build/src/cli/tocsin") ||
@@ -38,7 +47,8 @@ gen=$(find_binary "$build/tocsin-intel-gen" "$build/bench/tocsin-intel-gen") ||
 [[ -x /usr/bin/time ]] || die "needs GNU time at /usr/bin/time (Debian package \"time\")"
 
 mkdir -p "$out" "$work"
-ensure_capture "$build" "$pcap" "$meta" "$capture_bytes" "$seed"
+ensure_capture "$build" "$pcap" "$meta" "$capture_bytes" "$seed" \
+    ${tls_percent:+--tls-percent "$tls_percent"}
 if [[ ! -f $bundle ]]; then
     echo "generating $bundle ($indicators indicators)..."
     "$gen" "$indicators" "$bundle.partial" "$seed"
@@ -64,7 +74,7 @@ declare -A mode_args=(
     [hash-sha256]="--set outputs.eve.fileinfo.force-hash=sha256"
 )
 read -r -a modes <<<"${MODES:-without with no-hashes sha256-only hash-all hash-sha256}"
-declare -A rates gbits loads peak
+declare -A rates gbits cpus loads peak
 for ((r = 0; r < runs; r++)); do
     for mode in "${modes[@]}"; do
         read -r -a args <<<"${mode_args[$mode]}"
@@ -76,6 +86,7 @@ for ((r = 0; r < runs; r++)); do
         line=$(grep -E 'packets .* pkt/s' "$work/$mode.console" | tail -1)
         rates[$mode]+="$(sed -E 's/.*: ([0-9]+) pkt\/s.*/\1/' <<<"$line") "
         gbits[$mode]+="$(sed -E 's/.* ([0-9.]+) Gbit\/s.*/\1/' <<<"$line") "
+        cpus[$mode]+="$(sed -E 's/.*\(CPU ([0-9.]+) s\).*/\1/' <<<"$line") "
         loads[$mode]+="$(sed -nE 's/.*indicators loaded in ([0-9.]+) s.*/\1/p' "$work/$mode.console") "
         ((kib > ${peak[$mode]:-0})) && peak[$mode]=$kib
     done
@@ -91,19 +102,33 @@ for mode in "${modes[@]}"; do
     alerts=$(grep -c '"intel_id"' "$work/$mode/eve.json" || true)
     load=$(tr ' ' '\n' <<<"${loads[$mode]}" | median_of_words)
     [[ -n $load ]] && load=", load $load s"
-    printf '%-12s %10s pkt/s %6s Gbit/s  peak RSS %5d MiB  intel alerts %s%s   (runs: %s)\n' \
-        "$mode" "${rate[$mode]}" "$gbps" $((peak[$mode] / 1024)) "$alerts" "$load" "${rates[$mode]% }"
+    cpu=$(tr ' ' '\n' <<<"${cpus[$mode]}" | median_of_words)
+    printf '%-12s %10s pkt/s %6s Gbit/s  CPU %5s s  peak RSS %5d MiB  intel alerts %s%s   (runs: %s)\n' \
+        "$mode" "${rate[$mode]}" "$gbps" "$cpu" $((peak[$mode] / 1024)) "$alerts" "$load" \
+        "${rates[$mode]% }"
 done
+# What file hashing has to digest: the files of the capture (fileinfo of the last run).
+last_eve="$work/${modes[0]}/eve.json"
+if [[ -f $last_eve ]]; then
+    grep '"event_type":"fileinfo"' "$last_eve" | grep -o '"size":[0-9]*' | cut -d: -f2 |
+        awk -v total="$(sed -n 's/^bytes: //p' "$meta")" \
+            '{ n++; b += $1 } END { printf "files: %d, %.1f MB, %.1f%% of the capture'"'"'s packet bytes\n", n, b / 1e6, total ? b * 100 / total : 0 }'
+fi
 # cost MODE WHAT: the throughput MODE loses against "without", as the median over the rounds of
-# the loss within each round (runs of one round are seconds apart, so drift cancels), and as the
-# loss between the two medians.
+# the loss within each round (runs of one round are seconds apart, so drift cancels), as the
+# loss between the two medians, and as the paired loss of packets per CPU-second.
 cost() {
     [[ -n ${rate[without]:-} && -n ${rate[$1]:-} ]] || return 0
+    local cpu_loss
+    cpu_loss=$(paste -d' ' <(tr ' ' '\n' <<<"${cpus[without]}" | awk 'NF') \
+        <(tr ' ' '\n' <<<"${cpus[$1]}" | awk 'NF') |
+        awk '{ print (1 - $1 / $2) * 100 }' | median)
     paste -d' ' <(tr ' ' '\n' <<<"${rates[without]}" | awk 'NF') \
         <(tr ' ' '\n' <<<"${rates[$1]}" | awk 'NF') |
         awk '{ print (1 - $2 / $1) * 100 }' | median |
-        awk -v a="${rate[without]}" -v b="${rate[$1]}" -v what="$2" \
-            '{ printf "%-58s %5.1f%% (paired), %5.1f%% (medians)\n", what, $1, (a - b) * 100 / a }'
+        awk -v a="${rate[without]}" -v b="${rate[$1]}" -v what="$2" -v cpu="$cpu_loss" \
+            '{ printf "%-58s %5.1f%% (paired), %5.1f%% (medians), %5.1f%% (CPU, paired)\n",
+                      what, $1, (a - b) * 100 / a, cpu }'
 }
 echo
 cost with "$indicators indicators (hashes: MD5, SHA-1, SHA-256)"

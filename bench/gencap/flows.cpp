@@ -244,10 +244,13 @@ std::unique_ptr<Flow> FlowFactory::make(Rng& rng, std::size_t slot) const {
         addresses.server = v6 ? "2001:db8:53::53" : (rng.percent(50) ? "10.0.0.53" : "10.0.0.54");
         return dns_flow(rng, addresses);
     }
-    if (kind < 62) {
-        return tcp_flow(rng, addresses, kHttpPort, http_conversation(rng, random_host_name(rng)));
-    }
     if (kind < 88) {
+        // The classic mix draws nothing more, so its captures stay the same for a given seed.
+        const bool tls = tls_percent_ ? rng.percent(*tls_percent_) : kind >= 62;
+        if (!tls) {
+            return tcp_flow(rng, addresses, kHttpPort,
+                            http_conversation(rng, random_host_name(rng)));
+        }
         return tcp_flow(rng, addresses, kTlsPort, tls_conversation(rng, random_host_name(rng)));
     }
 

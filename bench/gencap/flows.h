@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 
 #include "gencap/rng.h"
 #include "support/packet_builder.h"
@@ -31,10 +32,18 @@ class Flow {
 // Draws new flows from a fixed mix of protocols, address families and VLAN tagging.
 class FlowFactory {
   public:
+    FlowFactory() = default;
+    // Web flows (HTTP or TLS, 58% of all flows) are TLS with this probability instead of the
+    // classic mix's 26 in 58, which puts about half of the bytes in cleartext HTTP bodies.
+    explicit FlowFactory(std::uint32_t tls_percent) : tls_percent_(tls_percent) {}
+
     // `slot` identifies the concurrency slot the flow will run in (flows of one slot never
     // overlap in time). Industrial devices are addressed by slot so that, as on a real plant
     // network, a controller never has two connections to the same device at once.
     std::unique_ptr<Flow> make(Rng& rng, std::size_t slot) const;
+
+  private:
+    std::optional<std::uint32_t> tls_percent_;  // empty: the classic mix
 };
 
 }  // namespace tocsin::gencap

@@ -57,6 +57,9 @@ struct Flow {
     std::unique_ptr<StageState> app_state;     // the app-layer's parser state
     std::unique_ptr<StageState> detect_state;  // flowbits, flowints, stream windows
     std::unique_ptr<StageState> intel_state;   // indicators that fired on the flow
+    // Threat intelligence matched the flow's addresses once its app protocol was known. Kept
+    // here, not in intel_state, because it is read on every packet and intel_state is cold.
+    bool intel_protocol_matched = false;
 
     // Intrusive LRU list (indices into the table's pool).
     std::uint32_t lru_prev = 0;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstring>
+#include <functional>
 #include <unordered_map>
 
 #include "intel/normalize.h"
@@ -195,6 +197,11 @@ class PrefixTable {
 };
 
 // Canonical value -> indicators.
+//
+// Nearly every lookup misses (traffic is mostly benign), and with a million indicators a miss
+// in the hash map costs a walk through cold buckets and nodes. A bitset of 16 bits per value,
+// one bit set per value's hash, answers about 94% of misses from a table small enough to stay
+// in cache (512 KiB for 250,000 domains); only the rest reach the map.
 template <typename Key>
 class ValueIndex {
   public:
@@ -223,18 +230,49 @@ class ValueIndex {
         }
         entries.clear();
         entries.shrink_to_fit();
+        build_filter();
     }
 
     template <typename F>
     void visit(const Key& key, F&& f) const {
+        if (!maybe_present(key)) return;
         const auto it = map_.find(key);
         if (it == map_.end()) return;
         for (std::uint32_t i = 0; i < it->second.count; ++i) f(postings_[it->second.first + i]);
     }
 
   private:
+    static constexpr std::size_t kFilterBitsPerValue = 16;
+
+    // The filter's bit for `key`: the top bits of the key's hash, mixed (std::hash of an
+    // integer is the integer itself) by a Fibonacci multiply.
+    std::size_t filter_bit(const Key& key) const {
+        const std::uint64_t mixed =
+            static_cast<std::uint64_t>(std::hash<Key>{}(key)) * 0x9E3779B97F4A7C15ULL;
+        return static_cast<std::size_t>(mixed >> filter_shift_);
+    }
+
+    void build_filter() {
+        std::size_t bits = 64;
+        while (bits < map_.size() * kFilterBitsPerValue) bits *= 2;
+        filter_.assign(bits / 64, 0);
+        filter_shift_ = 64 - static_cast<unsigned>(std::countr_zero(bits));
+        for (const auto& [key, range] : map_) {
+            const std::size_t bit = filter_bit(key);
+            filter_[bit / 64] |= std::uint64_t{1} << (bit % 64);
+        }
+    }
+
+    bool maybe_present(const Key& key) const {
+        if (filter_.empty()) return false;
+        const std::size_t bit = filter_bit(key);
+        return (filter_[bit / 64] >> (bit % 64) & 1) != 0;
+    }
+
     std::unordered_map<Key, Range> map_;
     std::vector<std::uint32_t> postings_;
+    std::vector<std::uint64_t> filter_;  // empty until built: nothing is present
+    unsigned filter_shift_ = 64;
 };
 
 using TextIndex = ValueIndex<std::string_view>;

@@ -691,6 +691,7 @@ std::string stats_event(const RunStats& s, Timestamp now) {
     j.field("files", s.files);
     j.field("file_errors", s.file_errors);
     j.field("elapsed_sec", s.elapsed_sec);
+    j.field("cpu_sec", s.cpu_sec);
     j.field("pkts_per_sec", static_cast<std::uint64_t>(static_cast<double>(d.packets) / secs));
     j.field("gbit_per_sec", static_cast<double>(d.bytes) * 8 / secs / 1e9);
     j.field("anomaly_events", s.anomaly_events);

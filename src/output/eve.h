@@ -74,6 +74,7 @@ struct RunStats {
     std::uint64_t kernel_packets = 0;  // live: seen by the kernel
     std::uint64_t kernel_drops = 0;    // live: lost before Tocsin could read them
     double elapsed_sec = 0;
+    double cpu_sec = 0;  // CPU time of every thread while inspecting (loading excluded)
     std::uint64_t flow_memory_peak = 0;
     std::uint64_t defrag_memory_peak = 0;
 };

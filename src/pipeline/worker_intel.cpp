@@ -23,7 +23,6 @@ constexpr std::size_t kMaxIndicatorsPerFlow = 64;
 
 struct IntelFlowState final : StageState {
     std::vector<std::uint32_t> fired;
-    bool app_proto_checked = false;
 
     // True the first time `indicator` fires on the flow.
     bool first_hit(std::uint32_t indicator) {
@@ -183,11 +182,10 @@ void Worker::match_intel(const Packet& pkt, flow::Flow& flow, flow::Direction di
     intel_order_ = (1ULL << 61) + (1ULL << 40);
     const intel::Observation base = flow_observation(flow, pkt);
     if (intel_->wants_flows()) {
-        IntelFlowState& state = intel_state(flow);
         const bool first_packet = !flow_end && flow.pkts[0] + flow.pkts[1] == 1;
-        const bool protocol_now_known = !flow.app_proto.empty() && !state.app_proto_checked;
+        const bool protocol_now_known = !flow.app_proto.empty() && !flow.intel_protocol_matched;
         if (first_packet || protocol_now_known) {
-            if (protocol_now_known) state.app_proto_checked = true;
+            if (protocol_now_known) flow.intel_protocol_matched = true;
             intel_hits_.clear();
             intel_->match(base, intel_hits_);
             if (!intel_hits_.empty()) {

@@ -198,6 +198,32 @@ TEST(Matcher, HashesAndFingerprintsIgnoreCase) {
     EXPECT_EQ(see(ObservableKind::ja4, "t13d1516h2_8daaf6152771_e5627efa2ab1"), (Ids{"ja4"}));
 }
 
+// Lookups pass a membership filter before the hash map: with many values, every loaded one must
+// still be found (a filter may let misses through, never drop a hit), and others stay misses.
+TEST(Matcher, EveryOneOfManyValuesIsFound) {
+    constexpr int kValues = 5000;
+    std::vector<intel::test::Ind> indicators;
+    const auto domain = [](int i) { return fmt::format("host{}.example.org", i); };
+    const auto digest = [](int i) { return fmt::format("{:a>64}", i); };
+    for (int i = 0; i < kValues; ++i) {
+        indicators.push_back(
+            {fmt::format("d{}", i), fmt::format("[domain-name:value = '{}']", domain(i))});
+        indicators.push_back(
+            {fmt::format("h{}", i), fmt::format("[file:hashes.'SHA-256' = '{}']", digest(i))});
+    }
+    const auto set = make_set(indicators);
+    for (int i = 0; i < kValues; ++i) {
+        ASSERT_EQ(fired(*set, observe(ObservableKind::domain, fmt::format("www.{}", domain(i)))),
+                  Ids{fmt::format("d{}", i)});
+        ASSERT_EQ(fired(*set, observe(ObservableKind::sha256, digest(i))),
+                  Ids{fmt::format("h{}", i)});
+    }
+    for (int i = kValues; i < 3 * kValues; ++i) {
+        ASSERT_EQ(fired(*set, observe(ObservableKind::domain, domain(i))), Ids{});
+        ASSERT_EQ(fired(*set, observe(ObservableKind::sha256, digest(i))), Ids{});
+    }
+}
+
 TEST(Matcher, CompoundPatternsUseFlowFacts) {
     const auto set = make_set({
         {"ip+port", "[ipv4-addr:value = '203.0.113.5' AND network-traffic:dst_port = 443]"},

@@ -1,6 +1,7 @@
 // End-to-end: crafted captures through the tocsin binary, checked against what was crafted.
 #include <map>
 #include <set>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -161,6 +162,12 @@ TEST(Run, FlowRecordsMatchTheCraftedTraffic) {
     EXPECT_GT(stats[0]["stats"]["tcp"]["reassembled_bytes"].get<std::uint64_t>(), 40u * 2000u);
     EXPECT_EQ(stats[0]["stats"]["tcp"]["retransmissions"], 0);
     EXPECT_NE(r.output.find("flows 62"), std::string::npos) << r.output;
+    // Inspection's CPU time: some was spent, and no more than every core for the whole run.
+    const auto& run = stats[0]["stats"]["tocsin"];
+    const double cpu = run["cpu_sec"].get<double>();
+    EXPECT_GT(cpu, 0.0);
+    EXPECT_LE(cpu, run["elapsed_sec"].get<double>() * std::thread::hardware_concurrency() + 0.05);
+    EXPECT_NE(r.output.find(" s (CPU "), std::string::npos) << r.output;
 }
 
 TEST(Run, IdleFlowsEndByTimeoutAtPacketTime) {
