@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/config_file.h"
 #include "core/config.h"
 #include "core/rfc3339.h"
 #include "intel/compile.h"
@@ -26,17 +27,6 @@ constexpr int kExitUsage = 2;
 constexpr std::size_t kShownPattern = 160;  // longer patterns are cut in listings
 
 using IntelArgs = IntelCommand::Args;
-
-bool load_config(Config& config, const IntelArgs& args) {
-    try {
-        if (!args.config_file.empty()) config.load_yaml_file(args.config_file);
-        for (const auto& s : args.sets) config.set_override(s);
-    } catch (const ConfigError& e) {
-        fmt::print(stderr, "tocsin: {}\n", e.what());
-        return false;
-    }
-    return true;
-}
 
 std::string shorten(std::string_view text) {
     if (text.size() <= kShownPattern) return std::string(text);
@@ -120,7 +110,7 @@ int store_files(const IntelArgs& args, const intel::LoadReport& report) {
 
 int import_command(const IntelArgs& args) {
     Config config;
-    if (!load_config(config, args)) return kExitUsage;
+    if (!load_config(config, args.config_file, args.sets)) return kExitUsage;
     intel::LoadOptions options;
     try {
         options = intel::LoadOptions::from_config(config);
@@ -185,7 +175,7 @@ std::vector<intel::ObservableKind> guess_kinds(std::string_view value) {
 
 int match_command(const IntelArgs& args) {
     Config config;
-    if (!load_config(config, args)) return kExitUsage;
+    if (!load_config(config, args.config_file, args.sets)) return kExitUsage;
     std::vector<intel::ObservableKind> kinds;
     if (!args.kind.empty()) {
         const auto k = kind_named(args.kind);

@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include "assets/inventory.h"
+#include "cli/config_file.h"
 #include "cli/hub_command.h"
 #include "cli/intel_command.h"
 #include "cli/share_command.h"
@@ -42,19 +43,6 @@ void install_signal_handlers() {
     sigaction(SIGUSR2, &reload, nullptr);
 }
 
-// Loads the configuration a command names: -c file, then --set overrides.
-bool load_config(tocsin::Config& config, const std::string& file,
-                 const std::vector<std::string>& sets) {
-    try {
-        if (!file.empty()) config.load_yaml_file(file);
-        for (const auto& s : sets) config.set_override(s);
-    } catch (const tocsin::ConfigError& e) {
-        fmt::print(stderr, "tocsin: {}\n", e.what());
-        return false;
-    }
-    return true;
-}
-
 struct RulesCheckArgs {
     std::vector<std::string> files;
     std::string config_file;
@@ -66,7 +54,7 @@ struct RulesCheckArgs {
 // of the causes; exit 1 when any rule failed.
 int rules_check_command(const RulesCheckArgs& args) {
     tocsin::Config config;
-    if (!load_config(config, args.config_file, args.sets)) return kExitUsage;
+    if (!tocsin::cli::load_config(config, args.config_file, args.sets)) return kExitUsage;
     std::vector<std::string> problems;
     const tocsin::detect::RuleLoadOptions options =
         tocsin::detect::rule_load_options(config, problems);

@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "cli/config_file.h"
+#include "core/config.h"
+
 #include "share/credentials.h"
 #include "share/endpoint.h"
 #include "share/messages.h"
@@ -74,7 +77,23 @@ share::TransportOptions transport_of(const ShareCommand::Args& args) {
     return transport;
 }
 
+// Where pull writes: --store, else the intel.store the sensor's configuration names (so that
+// every `tocsin run` with that configuration loads what was pulled); empty on a usage error.
+std::string pull_store(const ShareCommand::Args& args) {
+    if (!args.store.empty()) return args.store;
+    Config config;
+    if (!load_config(config, args.config_file, args.sets)) return {};
+    std::string store = config.get_string("intel.store");
+    if (store.empty())
+        fmt::print(stderr,
+                   "tocsin: share pull: no folder to pull into: give --store DIR, or a "
+                   "configuration that sets intel.store (-c tocsin.yaml)\n");
+    return store;
+}
+
 int run_pull(const ShareCommand::Args& args) {
+    const std::string store = pull_store(args);
+    if (store.empty()) return kExitUsage;
     std::string error;
     const auto credentials = check_usage(args, error);
     if (!credentials) {
@@ -85,7 +104,7 @@ int run_pull(const ShareCommand::Args& args) {
     share::PullOptions options;
     options.url = args.url;
     options.collection = args.collection;
-    options.store = args.store;
+    options.store = store;
     options.credentials = *credentials;
     options.transport = transport_of(args);
     options.limit = args.limit;
@@ -145,10 +164,12 @@ ShareCommand::ShareCommand(CLI::App& app) {
         "pull", "Fetch a TAXII collection's objects into an intel folder (resumable)");
     pull_->add_option("--from", pull_args_.url, "TAXII API root URL, e.g. https://hub:8443/api1/")
         ->required();
-    pull_
-        ->add_option("--store", pull_args_.store,
-                     "Intel folder (what `tocsin run --intel` reads); pages go to a subfolder")
-        ->required();
+    pull_->add_option("--store", pull_args_.store,
+                      "Intel folder (what `tocsin run --intel` reads); pages go to a subfolder "
+                      "(default: intel.store of the configuration)");
+    pull_->add_option("-c,--config", pull_args_.config_file,
+                      "tocsin.yaml, for intel.store when --store is not given");
+    pull_->add_option("--set", pull_args_.sets, "Override a configuration key: KEY=VALUE");
     pull_->add_option("--limit", pull_args_.limit, "Objects per page (default 500)")
         ->check(CLI::Range(1u, 100000u));
     pull_->add_option("--max-pages", pull_args_.max_pages,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -27,11 +28,13 @@ class ShareCommand {
         std::string ca_cert;
         bool allow_insecure_http = false;
         bool quiet = false;
-        std::string store;       // pull
-        unsigned limit = 500;    // pull
-        unsigned max_pages = 0;  // pull
-        std::string log_dir;     // push
-        unsigned batch = 100;    // push
+        std::string store;              // pull; empty: the configuration's intel.store
+        std::string config_file;        // pull
+        std::vector<std::string> sets;  // pull
+        unsigned limit = 500;           // pull
+        unsigned max_pages = 0;         // pull
+        std::string log_dir;            // push
+        unsigned batch = 100;           // push
     };
 
   private:

@@ -103,6 +103,46 @@ TEST_F(ShareCli, PullWritesPagesIntoTheStore) {
     EXPECT_NE(run.output.find("pulled 3 pages (7 objects)"), std::string::npos) << run.output;
 }
 
+// Without --store, pull writes where the sensor's configuration loads intelligence from, so
+// a run with the same configuration uses what was pulled.
+TEST_F(ShareCli, PullWithoutStoreWritesIntoTheConfiguredIntelStore) {
+    mock.add_indicators(4);
+    write_key("cli-key-2");
+    const auto store = folder.path() / "configured-intel";
+    const auto config = folder.path() / "tocsin.yaml";
+    std::ofstream(config) << "intel:\n  store: " << store.string() << "\n";
+    const auto pulled_into =
+        store / ("127.0.0.1-" + std::to_string(mock.port()) + "-api1-" + std::string(kCollection));
+
+    const CommandRun from_file = run_tocsin(
+        "", "share pull --from " + mock.api_root_url() + " -c " + config.string() + " " + common());
+    EXPECT_EQ(from_file.exit_code, 0) << from_file.output;
+    EXPECT_EQ(files_in(pulled_into).size(), 1u);  // 4 objects, one page of 500
+
+    // --store wins over the configuration; --set works like the file.
+    const auto other = folder.path() / "other-intel";
+    const CommandRun explicit_store =
+        run_tocsin("", "share pull --from " + mock.api_root_url() + " -c " + config.string() +
+                           " --store " + other.string() + " " + common());
+    EXPECT_EQ(explicit_store.exit_code, 0) << explicit_store.output;
+    EXPECT_TRUE(std::filesystem::exists(other)) << explicit_store.output;
+    const auto set_store = folder.path() / "set-intel";
+    const CommandRun from_set =
+        run_tocsin("", "share pull --from " + mock.api_root_url() +
+                           " --set intel.store=" + set_store.string() + " " + common());
+    EXPECT_EQ(from_set.exit_code, 0) << from_set.output;
+    EXPECT_TRUE(std::filesystem::exists(set_store)) << from_set.output;
+}
+
+TEST_F(ShareCli, PullWithNowhereToWriteIsAUsageError) {
+    write_key("cli-key-3");
+    const CommandRun run =
+        run_tocsin("", "share pull --from " + mock.api_root_url() + " " + common());
+    EXPECT_EQ(run.exit_code, 2) << run.output;
+    EXPECT_NE(run.output.find("intel.store"), std::string::npos) << run.output;
+    EXPECT_TRUE(mock.requests().empty());
+}
+
 TEST_F(ShareCli, PullsKilledAtRandomMomentsEndWithEveryObjectExactlyOnce) {
     mock.add_indicators(40);
     mock.set_objects_delay(std::chrono::milliseconds(25));  // 20 pages of 2: about 0.5 s a run
