@@ -263,6 +263,14 @@ class WideBacklog : public Base {
     void widen_backlog() { ::listen(this->svr_sock_, SOMAXCONN); }
 };
 
+// The spec's manifest and versions resources list only `more`, but their endpoints take the
+// `next` URL parameter as objects does, the OASIS reference server (medallion) returns `next`
+// in them, and the OASIS taxii2-client's as_pages pages every endpoint by `next` alone:
+// without it that client asks for the first page again and again.
+void add_next(json& body, const VersionPage& page) {
+    if (page.more) body["next"] = next_token(page.rows.back().date_added_us);
+}
+
 }  // namespace
 
 std::string refusal_reason(const HubConfig& config) {
@@ -596,6 +604,7 @@ void HubServer::Impl::manifest(Call& call) {
                                {"version", row.version_text},
                                {"media_type", kStixMediaType}});
         body["objects"] = std::move(records);
+        add_next(body, page);
     }
     send_json(call.res, 200, body.dump());
 }
@@ -640,6 +649,7 @@ void HubServer::Impl::versions(Call& call) {
         json list = json::array();
         for (const auto& row : page.rows) list.push_back(row.version_text);
         body["versions"] = std::move(list);
+        add_next(body, page);
     }
     send_json(call.res, 200, body.dump());
 }

@@ -353,6 +353,54 @@ TEST_F(HubServerTest, PaginationWithNextNeitherSkipsNorRepeats) {
     EXPECT_EQ(body_of(hub.get(bob, kC1Path + "objects/?limit=1000"))["objects"].size(), 20u);
 }
 
+// Manifest and versions carry `next` as objects do (clients such as the OASIS taxii2-client
+// page every endpoint by it): following it visits every record once, and the last page has
+// no `next`.
+TEST_F(HubServerTest, ManifestAndVersionsPageWithNextToo) {
+    json objects = json::array();
+    for (unsigned i = 0; i < 7; ++i)
+        objects.push_back(indicator(stix_id("indicator", i), "2024-01-01T00:00:00.000Z"));
+    for (unsigned day = 2; day <= 6; ++day)  // indicator 0 gets 5 more versions
+        objects.push_back(
+            indicator(stix_id("indicator", 0), fmt::format("2024-01-0{}T00:00:00.000Z", day)));
+    hub.post_objects(alice, kC1Path, objects);
+
+    // follow_next(PATH, LIST): the values of LIST over every page of PATH (limit 3).
+    const auto follow_next = [&](const std::string& path, const std::string& list) {
+        std::vector<std::string> seen;
+        std::string next;
+        for (int page = 0; page < 10; ++page) {
+            const auto body =
+                body_of(hub.get(bob, path + "?limit=3" + (next.empty() ? "" : "&next=" + next)));
+            for (const auto& item : body[list])
+                seen.push_back(item.is_string() ? item.get<std::string>()
+                                                : item["id"].get<std::string>());
+            if (!body.value("more", false)) {
+                EXPECT_FALSE(body.contains("next")) << path;
+                return seen;
+            }
+            EXPECT_TRUE(body.contains("next")) << path << " page " << page;
+            if (!body.contains("next")) return seen;
+            next = body["next"];
+        }
+        ADD_FAILURE() << path << ": more than 10 pages";
+        return seen;
+    };
+
+    const auto manifest = follow_next(kC1Path + "manifest/", "objects");
+    ASSERT_EQ(manifest.size(), 7u);  // the latest version of each object
+    std::set<std::string> ids(manifest.begin(), manifest.end());
+    EXPECT_EQ(ids.size(), 7u);
+    for (unsigned i = 0; i < 7; ++i) EXPECT_EQ(ids.count(stix_id("indicator", i)), 1u);
+
+    const auto versions =
+        follow_next(kC1Path + "objects/" + stix_id("indicator", 0) + "/versions/", "versions");
+    EXPECT_EQ(versions,
+              (std::vector<std::string>{"2024-01-01T00:00:00.000Z", "2024-01-02T00:00:00.000Z",
+                                        "2024-01-03T00:00:00.000Z", "2024-01-04T00:00:00.000Z",
+                                        "2024-01-05T00:00:00.000Z", "2024-01-06T00:00:00.000Z"}));
+}
+
 TEST_F(HubServerTest, PaginationWithAddedAfterAndTheLastHeader) {
     json objects = json::array();
     for (unsigned i = 0; i < 7; ++i)
