@@ -7,7 +7,6 @@
 
 #include "cli/config_file.h"
 #include "core/config.h"
-
 #include "share/credentials.h"
 #include "share/endpoint.h"
 #include "share/messages.h"
@@ -79,10 +78,11 @@ share::TransportOptions transport_of(const ShareCommand::Args& args) {
 
 // Where pull writes: --store, else the intel.store the sensor's configuration names (so that
 // every `tocsin run` with that configuration loads what was pulled); empty on a usage error.
+// A bad -c or --set is an error even when --store makes it unnecessary.
 std::string pull_store(const ShareCommand::Args& args) {
-    if (!args.store.empty()) return args.store;
     Config config;
     if (!load_config(config, args.config_file, args.sets)) return {};
+    if (!args.store.empty()) return args.store;
     std::string store = config.get_string("intel.store");
     if (store.empty())
         fmt::print(stderr,

@@ -238,12 +238,16 @@ void set_date_headers(httplib::Response& res, const VersionPage& page) {
     res.set_header("X-TAXII-Date-Added-Last", format_date_added(page.rows.back().date_added_us));
 }
 
+// The `next` token of a page with `more`: where the following page starts.
+std::string next_of(const VersionPage& page) {
+    return next_token(page.rows.back().date_added_us);
+}
+
 // The envelope (section 3.7): bodies are stored as compact JSON and copied in verbatim.
 std::string envelope(const VersionPage& page) {
     if (page.rows.empty()) return "{}";  // "the response is an empty object"
     std::string out =
-        page.more ? R"({"more":true,"next":")" + next_token(page.rows.back().date_added_us) + "\""
-                  : R"({"more":false)";
+        page.more ? R"({"more":true,"next":")" + next_of(page) + "\"" : R"({"more":false)";
     out += R"(,"objects":[)";
     for (std::size_t i = 0; i < page.rows.size(); ++i) {
         if (i) out += ',';
@@ -268,7 +272,7 @@ class WideBacklog : public Base {
 // in them, and the OASIS taxii2-client's as_pages pages every endpoint by `next` alone:
 // without it that client asks for the first page again and again.
 void add_next(json& body, const VersionPage& page) {
-    if (page.more) body["next"] = next_token(page.rows.back().date_added_us);
+    if (page.more) body["next"] = next_of(page);
 }
 
 }  // namespace

@@ -140,6 +140,14 @@ TEST_F(ShareCli, PullWithNowhereToWriteIsAUsageError) {
         run_tocsin("", "share pull --from " + mock.api_root_url() + " " + common());
     EXPECT_EQ(run.exit_code, 2) << run.output;
     EXPECT_NE(run.output.find("intel.store"), std::string::npos) << run.output;
+    // A configuration that cannot be read is a usage error even beside --store.
+    const auto store = folder.path() / "intel";
+    const CommandRun bad_config =
+        run_tocsin("", "share pull --from " + mock.api_root_url() + " --store " + store.string() +
+                           " -c " + (folder.path() / "missing.yaml").string() + " " + common());
+    EXPECT_EQ(bad_config.exit_code, 2) << bad_config.output;
+    EXPECT_NE(bad_config.output.find("missing.yaml"), std::string::npos) << bad_config.output;
+    EXPECT_FALSE(std::filesystem::exists(store));
     EXPECT_TRUE(mock.requests().empty());
 }
 
